@@ -1,0 +1,105 @@
+/**
+ * Local-time arithmetic for the contact centre's time zone (Europe/Amsterdam by default).
+ * "Today" and ISO weeks are local: a day can be 23 or 25 hours long around the
+ * daylight-saving changes, so midnight is found through Intl, never by subtracting 24 h.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
+}
+
+/** Offset of the zone from UTC at instant ms, in ms (e.g. +3600000 for CET). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** The UTC instant of a local wall-clock time (the earlier one when it occurs twice). */
+export function localToUtc(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  // Two passes settle the offset across a DST change.
+  let t = guess - zoneOffsetMs(guess, timeZone);
+  t = guess - zoneOffsetMs(t, timeZone);
+  return t;
+}
+
+/** Start of the local day that contains ms. */
+export function startOfLocalDay(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  return localToUtc(p.year, p.month, p.day, 0, 0, timeZone);
+}
+
+/** Local calendar date (YYYY-MM-DD) of ms. */
+export function localDate(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** ISO week (e.g. 2026-W47) of a local calendar date. */
+export function isoWeekOf(year: number, month: number, day: number): { year: number; week: number } {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  const dayNum = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - dayNum);
+  const isoYear = d.getUTCFullYear();
+  const yearStart = Date.UTC(isoYear, 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return { year: isoYear, week };
+}
+
+/** The local Monday (YYYY, MM, DD) that starts ISO week `week` of `isoYear`. */
+export function mondayOfIsoWeek(isoYear: number, week: number): { year: number; month: number; day: number } {
+  const jan4 = new Date(Date.UTC(isoYear, 0, 4));
+  const jan4Day = jan4.getUTCDay() || 7;
+  const monday = new Date(Date.UTC(isoYear, 0, 4 - jan4Day + 1 + (week - 1) * 7));
+  return { year: monday.getUTCFullYear(), month: monday.getUTCMonth() + 1, day: monday.getUTCDate() };
+}
+
+/** Parses a rolling window such as `60m` or `8h` (1 minute to 24 hours) into ms; null if invalid. */
+export function parseWindow(text: string): number | null {
+  const m = /^(\d{1,4})([mh])$/.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const ms = n * (m[2] === 'h' ? 3_600_000 : 60_000);
+  if (n < 1 || ms > 24 * 3_600_000) return null;
+  return ms;
+}
