@@ -1,0 +1,99 @@
+/** uPlot wrapper: the service level through the day against the target line, for a dark TV screen. */
+import uPlot from 'uplot';
+import type { SlSeries } from './history.ts';
+
+export interface SlChartLabels {
+  series: string;
+  target: string;
+}
+
+export interface SlChart {
+  update(series: SlSeries, target: number): void;
+  destroy(): void;
+}
+
+const TIME_ZONE = 'Europe/Amsterdam';
+const LINE = '#4fc3f7';
+const TARGET = '#ffd54f';
+const AXIS = '#e0e0e0';
+const GRID = 'rgba(255,255,255,0.14)';
+
+function fontPx(): number {
+  return Math.round(Math.min(28, Math.max(13, window.innerWidth * 0.0095)));
+}
+
+export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart {
+  let plot: uPlot | null = null;
+  let data: uPlot.AlignedData = [[], [], []];
+  let builtFont = 0;
+
+  const size = () => ({
+    width: Math.max(100, Math.floor(host.clientWidth)),
+    height: Math.max(60, Math.floor(host.clientHeight)),
+  });
+
+  const build = () => {
+    plot?.destroy();
+    const px = fontPx();
+    builtFont = px;
+    const font = `${px}px system-ui, "DejaVu Sans", sans-serif`;
+    const axis = (extra: Partial<uPlot.Axis>): uPlot.Axis => ({
+      stroke: AXIS,
+      font,
+      size: px * 2.6,
+      grid: { stroke: GRID, width: 1 },
+      ticks: { stroke: GRID, width: 1 },
+      ...extra,
+    });
+    const opts: uPlot.Options = {
+      ...size(),
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), TIME_ZONE),
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        x: {
+          time: true,
+          // From the first call of the day (not from midnight) to the latest point.
+          range: (_u, min, max) => {
+            const xs = data[0] as number[];
+            const sl = data[1] as (number | null)[];
+            const first = xs.find((_x, i) => sl[i] !== null) ?? min;
+            const lo = Math.min(first, max);
+            return lo === max ? [lo - 1800, max + 60] : [lo, max];
+          },
+        },
+        y: { range: [0, 100] },
+      },
+      axes: [
+        axis({ space: px * 5 }),
+        axis({ values: (_u, splits) => splits.map((v) => `${v}%`), space: px * 2.2, size: px * 3.6 }),
+      ],
+      series: [
+        {},
+        { label: labels.series, stroke: LINE, width: Math.max(3, px / 5), fill: 'rgba(79,195,247,0.12)', spanGaps: false },
+        { label: labels.target, stroke: TARGET, width: Math.max(2, px / 8), dash: [px * 0.6, px * 0.4] },
+      ],
+    };
+    plot = new uPlot(opts, data, host);
+  };
+
+  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    if (!plot) return;
+    if (fontPx() !== builtFont) build();
+    else plot.setSize(size());
+  }) : null;
+  observer?.observe(host);
+  build();
+
+  return {
+    update(series, target) {
+      data = [series.x, series.sl, series.x.map(() => target * 100)];
+      plot?.setData(data);
+    },
+    destroy() {
+      observer?.disconnect();
+      plot?.destroy();
+      plot = null;
+    },
+  };
+}

@@ -1,0 +1,424 @@
+/**
+ * The supervisors' wallboard: live service-norm figures per queue and in total, the day's
+ * service level as a chart, and a tile per agent — for a TV across the room.
+ *
+ * Two sockets: `/ws` (counts since local midnight) and `/ws?window=60m` (rolling hour, used
+ * for the last-60-minutes service level). Figures turn grey under a banner whenever either
+ * socket is down or silent, or the server itself says the figures are stale.
+ */
+import type { AgentView, LiveSnapshot, QueueFigures, Thresholds } from '../../services/shared/src/figures.ts';
+import { createSlChart, type SlChart } from './chart.ts';
+import { clockTime, count, DASH, duration, esc, mmss, percent } from './format.ts';
+import { isHistory, slSeries, type History } from './history.ts';
+import { initialLang, LANG_STORAGE_KEY, otherLang, t, type Key, type Lang } from './i18n.ts';
+import { ReconnectingSocket, type SocketStatus } from './socket.ts';
+import {
+  ClockOffset,
+  gridLayout,
+  runningSeconds,
+  serviceLevelStatus,
+  STATE_SYMBOL,
+  waitStatus,
+  type WaitStatus,
+} from './status.ts';
+
+const AGENT_STATES = ['available', 'ringing', 'oncall', 'wrapup', 'paused', 'unavailable', 'loggedoff'] as const;
+const STALE_AFTER_MS = 10_000;
+const HISTORY_EVERY_MS = 60_000;
+
+interface State {
+  lang: Lang;
+  today: LiveSnapshot | null;
+  hour: LiveSnapshot | null;
+  history: History | null;
+  todaySocket: SocketStatus;
+  hourSocket: SocketStatus;
+  /** Client time of the last frame on either socket. */
+  lastFrameAt: number | null;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`wallboard: #${id} missing from the page`);
+  return el as T;
+};
+
+function storedLang(): string | null {
+  try {
+    return localStorage.getItem(LANG_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberLang(lang: Lang): void {
+  try {
+    localStorage.setItem(LANG_STORAGE_KEY, lang);
+  } catch {
+    /* private mode: the choice lasts until reload */
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token');
+
+function authHeaders(): HeadersInit {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+function socketUrl(window: string | null): string {
+  const url = new URL('/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (window) url.searchParams.set('window', window);
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+const state: State = {
+  lang: initialLang(storedLang(), navigator.language),
+  today: null,
+  hour: null,
+  history: null,
+  todaySocket: { live: false, problem: 'connecting' },
+  hourSocket: { live: false, problem: 'connecting' },
+  lastFrameAt: null,
+};
+const offset = new ClockOffset();
+let chart: SlChart | null = null;
+
+const tr = (key: Key, vars?: Record<string, string | number>) => t(state.lang, key, vars);
+
+function thresholds(): Thresholds | null {
+  return state.today?.thresholds ?? state.hour?.thresholds ?? null;
+}
+
+function thresholdVars(th: Thresholds): Record<string, number> {
+  return { min: Math.round(th.guaranteeSeconds / 60), n: th.maxTransfers };
+}
+
+// ---------------------------------------------------------------- pieces of markup
+
+function slCell(value: number | null | undefined, th: Thresholds, fig: string): string {
+  const status = serviceLevelStatus(value ?? null, th.serviceLevelTarget);
+  const arrow = status === 'ok' ? '▲ ' : status === 'bad' ? '▼ ' : '';
+  return `<td class="num sl sl-${status}" data-fig="${fig}" data-status="${status}"><span class="arrow">${arrow}</span>${percent(value ?? null, state.lang)}</td>`;
+}
+
+function slTile(value: number | null | undefined, th: Thresholds, fig: string, label: Key): string {
+  const status = serviceLevelStatus(value ?? null, th.serviceLevelTarget);
+  const note =
+    status === 'ok' ? `▲ ${tr('onTarget')}` : status === 'bad' ? `▼ ${tr('belowTarget')}` : tr('noCalls');
+  return `<div class="tile big sl sl-${status}" data-fig="${fig}" data-status="${status}">
+    <div class="label">${tr(label)}</div>
+    <div class="value">${percent(value ?? null, state.lang)}</div>
+    <div class="note"><b>${note}</b> · ${tr('target')} ${percent(th.serviceLevelTarget, state.lang)}</div>
+  </div>`;
+}
+
+/** A running wait clock; tick() keeps it current from the data attributes. */
+function waitAttrs(f: QueueFigures, snap: LiveSnapshot): string {
+  if (f.waiting <= 0) return 'data-level="none"';
+  return `data-wait-base="${f.longestWaitSeconds}" data-wait-at="${esc(snap.at)}"`;
+}
+
+function countTile(fig: string, label: string, value: number, alarm = false): string {
+  const alarmClass = alarm && value > 0 ? ' alarm' : '';
+  const mark = alarm && value > 0 ? '<span class="mark">⚠ </span>' : '';
+  return `<div class="tile small${alarmClass}" data-fig="${fig}">
+    <div class="label">${label}</div>
+    <div class="value">${mark}${count(value, state.lang)}</div>
+  </div>`;
+}
+
+function renderTotals(): void {
+  const host = $('totals');
+  const snap = state.today;
+  const th = thresholds();
+  if (!snap || !th) {
+    host.innerHTML = `<div class="tile big placeholder"><div class="value">${tr('connecting')}</div></div>`;
+    return;
+  }
+  const f = snap.total;
+  const vars = thresholdVars(th);
+  host.innerHTML = `
+    ${slTile(f.serviceLevel, th, 'sl-today', 'slToday')}
+    ${slTile(state.hour?.total.serviceLevel, th, 'sl-hour', 'slHour')}
+    <div class="tile big" data-fig="waiting">
+      <div class="label">${tr('waiting')}</div>
+      <div class="value">${count(f.waiting, state.lang)}</div>
+      <div class="note">${f.waiting > 0 ? '' : tr('nobodyWaiting')}</div>
+    </div>
+    <div class="tile big wait" data-fig="wait" ${waitAttrs(f, snap)}>
+      <div class="label">${tr('longestWait')}</div>
+      <div class="value clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</div>
+      <div class="note wait-note">${f.waiting > 0 ? '' : tr('nobodyWaiting')}</div>
+    </div>
+    <div class="row-small">
+      ${countTile('offered', tr('offered'), f.offered)}
+      ${countTile('answered', tr('answered'), f.answered)}
+      ${countTile('abandoned', tr('abandoned'), f.abandoned)}
+      ${countTile('breaches', tr('breachesLong', vars), f.guaranteeBreaches, true)}
+      ${countTile('over-transfer', tr('overTransferLong', vars), f.overTransferLimit, true)}
+    </div>`;
+}
+
+function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean): string {
+  const alarm = (v: number) => (v > 0 ? ` class="num alarm"` : ` class="num"`);
+  return `<tr data-queue="${esc(name)}"${isTotal ? ' class="total"' : ''}>
+    <th scope="row" class="qname">${esc(label)}</th>
+    ${slCell(f.serviceLevel, th, 'sl-today')}
+    ${slCell(hourF?.serviceLevel, th, 'sl-hour')}
+    <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
+    <td class="num wait" data-fig="wait" ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
+    <td class="num" data-fig="offered">${count(f.offered, state.lang)}</td>
+    <td class="num" data-fig="answered">${count(f.answered, state.lang)}</td>
+    <td class="num" data-fig="abandoned">${count(f.abandoned, state.lang)}</td>
+    <td${alarm(f.guaranteeBreaches)} data-fig="breaches">${count(f.guaranteeBreaches, state.lang)}</td>
+    <td${alarm(f.overTransferLimit)} data-fig="over-transfer">${count(f.overTransferLimit, state.lang)}</td>
+    ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}">${count(f.agents[s], state.lang)}</td>`).join('')}
+  </tr>`;
+}
+
+function renderQueues(): void {
+  const host = $('queues');
+  const snap = state.today;
+  const th = thresholds();
+  if (!snap || !th) {
+    host.innerHTML = '';
+    return;
+  }
+  const vars = thresholdVars(th);
+  const names = Object.keys(snap.queues).sort((a, b) => a.localeCompare(b, state.lang));
+  const head = `<thead><tr>
+    <th scope="col" class="qname">${tr('queue')}</th>
+    <th scope="col">${tr('slTodayShort')}</th>
+    <th scope="col">${tr('slHourShort')}</th>
+    <th scope="col">${tr('waitingShort')}</th>
+    <th scope="col">${tr('longestWaitShort')}</th>
+    <th scope="col">${tr('offered')}</th>
+    <th scope="col">${tr('answered')}</th>
+    <th scope="col">${tr('abandoned')}</th>
+    <th scope="col">${tr('breaches', vars)}</th>
+    <th scope="col">${tr('overTransfer', vars)}</th>
+    ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
+  </tr></thead>`;
+  const rows = names.map((n) => queueRow(n, n, snap.queues[n]!, state.hour?.queues[n], snap, th, false)).join('');
+  const total = queueRow('__total', tr('total'), snap.total, state.hour?.total, snap, th, true);
+  host.innerHTML = `${head}<tbody>${rows}${total}</tbody>`;
+}
+
+function agentOrder(a: AgentView, b: AgentView): number {
+  const off = Number(a.state === 'loggedoff') - Number(b.state === 'loggedoff');
+  return off !== 0 ? off : a.name.localeCompare(b.name, state.lang);
+}
+
+function renderAgents(): void {
+  const host = $('agents');
+  $('agents-title').innerHTML = `${tr('agents')} <span class="legend">✓ ${tr('answeredShort')} · ⇄ ${tr('transfersShort')}</span>`;
+  const agents = Object.entries(state.today?.agents ?? {}).map(([, a]) => a).sort(agentOrder);
+  if (!state.today) {
+    host.innerHTML = '';
+    return;
+  }
+  if (agents.length === 0) {
+    host.innerHTML = `<div class="empty">${tr('noAgents')}</div>`;
+    layoutAgents(1);
+    return;
+  }
+  const at = state.today.at;
+  host.innerHTML = agents
+    .map((a) => {
+      const reason = a.state === 'paused' && a.pausedReason ? ` · ${esc(a.pausedReason)}` : '';
+      return `<div class="agent st-${a.state}" data-agent="${esc(a.name)}" data-state="${a.state}">
+        <div class="a-name">${esc(a.name)}</div>
+        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}</div>
+        <div class="a-meta"><span class="a-time" data-since="${esc(a.since)}">${duration(runningSeconds(0, a.since, Date.parse(at)))}</span><span class="a-count">✓${count(a.answered, state.lang)} ⇄${count(a.transfersMade, state.lang)}</span></div>
+      </div>`;
+    })
+    .join('');
+  layoutAgents(agents.length);
+}
+
+let agentCount = 0;
+function layoutAgents(n = agentCount): void {
+  agentCount = n;
+  const host = $('agents');
+  const gap = parseFloat(getComputedStyle(host).columnGap) || 6;
+  const { cols, rows } = gridLayout(n, host.clientWidth, host.clientHeight, gap, 2.3);
+  host.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+  host.style.gridTemplateRows = `repeat(${rows}, minmax(0, 1fr))`;
+}
+
+// ---------------------------------------------------------------- staleness
+
+function staleReasons(): string[] {
+  const reasons = new Set<string>();
+  for (const s of [state.todaySocket, state.hourSocket]) {
+    if (s.live) continue;
+    if (s.problem === 'connecting') reasons.add(tr('connecting'));
+    else if (s.problem === 'silent') reasons.add(tr('staleNoFrames', { s: STALE_AFTER_MS / 1000 }));
+    else reasons.add(tr('staleDisconnected'));
+  }
+  for (const snap of [state.today, state.hour]) {
+    if (snap?.health.stale) reasons.add(snap.health.reason ? `${tr('staleServer')}: ${snap.health.reason}` : tr('staleServer'));
+  }
+  return [...reasons];
+}
+
+function renderStatus(): void {
+  const reasons = staleReasons();
+  const stale = reasons.length > 0;
+  $('board').classList.toggle('is-stale', stale);
+  const banner = $('stale-banner');
+  banner.hidden = !stale;
+  const last = state.lastFrameAt ? ` · ${tr('lastUpdate')} ${clockTime(state.lastFrameAt, state.lang)}` : '';
+  if (stale) {
+    banner.innerHTML = `<span class="sym">⚠</span> <b>${tr('stale')}</b> — ${reasons.map(esc).join('; ')}${last}`;
+  }
+  $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${last}`;
+}
+
+// ---------------------------------------------------------------- clocks
+
+function setWaitLevel(el: HTMLElement, level: WaitStatus | 'none'): void {
+  if (el.dataset.level !== level) el.dataset.level = level;
+}
+
+function tick(): void {
+  const now = Date.now();
+  const th = thresholds();
+  $('clock').textContent = clockTime(now, state.lang);
+  document.querySelectorAll<HTMLElement>('[data-wait-base]').forEach((el) => {
+    const secs = runningSeconds(Number(el.dataset.waitBase), el.dataset.waitAt ?? '', now, offset.ms);
+    const level = th ? waitStatus(secs, th) : 'ok';
+    const value = el.querySelector('.clock-value');
+    if (value) value.textContent = mmss(secs);
+    const note = el.querySelector('.wait-note');
+    if (note) {
+      const vars = th ? thresholdVars(th) : { min: 5, n: 2 };
+      note.textContent =
+        level === 'bad' ? `✖ ${tr('waitBad')}` : level === 'warn' ? `⚠ ${tr('waitWarn', vars)}` : `✓ ${tr('waitOk')}`;
+    } else if (value) {
+      // Table cells have no room for a note: a symbol carries the level besides the colour.
+      value.textContent = `${level === 'bad' ? '✖ ' : level === 'warn' ? '⚠ ' : ''}${mmss(secs)}`;
+    }
+    setWaitLevel(el, level);
+  });
+  document.querySelectorAll<HTMLElement>('[data-since]').forEach((el) => {
+    el.textContent = duration(runningSeconds(0, el.dataset.since ?? '', now, offset.ms));
+  });
+}
+
+// ---------------------------------------------------------------- data
+
+function renderText(): void {
+  document.documentElement.lang = state.lang;
+  document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
+    el.textContent = tr(el.dataset.i18n as Key);
+  });
+  const toggle = $('lang-toggle');
+  toggle.textContent = tr('switchLanguage');
+  toggle.setAttribute('lang', otherLang(state.lang));
+  $('chart-legend').innerHTML = `<span class="lg-line">━</span> ${tr('chartSeries')} <span class="lg-target">┅</span> ${tr('chartTarget')}`;
+}
+
+function renderAll(): void {
+  renderText();
+  renderTotals();
+  renderQueues();
+  renderAgents();
+  renderStatus();
+  updateChart();
+  tick();
+}
+
+function updateChart(): void {
+  const th = thresholds();
+  if (!chart || !th) return;
+  chart.update(slSeries(state.history, state.today), th.serviceLevelTarget);
+}
+
+function makeChart(): void {
+  chart?.destroy();
+  chart = createSlChart($('chart'), { series: tr('chartSeries'), target: tr('chartTarget') });
+  updateChart();
+}
+
+function parseSnapshot(data: string): LiveSnapshot | null {
+  try {
+    const v = JSON.parse(data) as LiveSnapshot;
+    return v && typeof v === 'object' && typeof v.at === 'string' && v.total && v.queues ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+async function loadHistory(): Promise<void> {
+  try {
+    const res = await fetch('/api/history', { headers: authHeaders(), cache: 'no-store' });
+    if (!res.ok) return;
+    const body: unknown = await res.json();
+    if (isHistory(body)) {
+      state.history = body;
+      updateChart();
+    }
+  } catch {
+    /* keep the old chart; try again next minute */
+  }
+}
+
+function onFrame(which: 'today' | 'hour', data: string): void {
+  const snap = parseSnapshot(data);
+  if (!snap) return;
+  const now = Date.now();
+  offset.add(snap.at, now);
+  state.lastFrameAt = now;
+  state[which] = snap;
+  // Both sockets carry the full snapshot; each screen part re-renders from its own source.
+  renderTotals();
+  renderQueues();
+  if (which === 'today') {
+    renderAgents();
+    updateChart();
+  }
+  renderStatus();
+  tick();
+}
+
+function start(): void {
+  renderAll();
+  makeChart();
+
+  $('lang-toggle').addEventListener('click', () => {
+    state.lang = otherLang(state.lang);
+    rememberLang(state.lang);
+    renderAll();
+    makeChart();
+  });
+
+  const sockets: [keyof Pick<State, 'today' | 'hour'>, string | null][] = [
+    ['today', null],
+    ['hour', '60m'],
+  ];
+  for (const [which, window] of sockets) {
+    const socket = new ReconnectingSocket({
+      url: socketUrl(window),
+      staleAfterMs: STALE_AFTER_MS,
+      onMessage: (data) => onFrame(which, data),
+      onStatus: (status) => {
+        if (which === 'today') state.todaySocket = status;
+        else state.hourSocket = status;
+        renderStatus();
+      },
+    });
+    socket.start();
+  }
+
+  void loadHistory();
+  setInterval(() => void loadHistory(), HISTORY_EVERY_MS);
+  setInterval(tick, 250);
+  addEventListener('resize', () => layoutAgents());
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
