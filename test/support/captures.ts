@@ -1,0 +1,53 @@
+/** The real Asterisk captures in ../shared/ami and their ground truth. */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, '../shared/ami');
+
+export interface TruthCall {
+  linkedid: string;
+  uniqueids?: string[];
+  queues: string[];
+  joinedAt: string;
+  answeredAt: string | null;
+  abandonedAt: string | null;
+  waitSeconds: number;
+  agent: string | null;
+  transfers: number;
+  outcome: 'answered' | 'abandoned' | 'unknown' | string;
+}
+
+export interface TruthQueue {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  answeredWithin20: number;
+  timedOut: number;
+}
+
+export interface Truth {
+  calls: TruthCall[];
+  queues: Record<string, TruthQueue>;
+  thresholds?: { targetSeconds?: number };
+}
+
+export interface Capture {
+  name: string;
+  amiPath: string;
+  truth: Truth;
+}
+
+/** Every `NAME.ami` with a `NAME.truth.json` beside it (more may be added later). */
+export function captures(): Capture[] {
+  if (!existsSync(captureDir)) throw new Error(`no captures at ${captureDir} (set BELOFTE_CAPTURES)`);
+  return readdirSync(captureDir)
+    .filter((f) => f.endsWith('.ami') && existsSync(path.join(captureDir, f.replace(/\.ami$/, '.truth.json'))))
+    .sort()
+    .map((f) => ({
+      name: f.replace(/\.ami$/, ''),
+      amiPath: path.join(captureDir, f),
+      truth: JSON.parse(readFileSync(path.join(captureDir, f.replace(/\.ami$/, '.truth.json')), 'utf8')) as Truth,
+    }));
+}
