@@ -34,8 +34,6 @@ export interface Figures {
   guaranteeBreaches: number;
   /** Customer calls transferred more than maxTransfers times. */
   overTransferLimit: number;
-  /** Sum of answered entries' hold times, seconds (for average wait). */
-  waitSecondsTotal: number;
 }
 
 export type AgentStateName =
@@ -127,7 +125,6 @@ export function emptyFigures(): QueueFigures {
     longestWaitSeconds: 0,
     guaranteeBreaches: 0,
     overTransferLimit: 0,
-    waitSecondsTotal: 0,
     agents: emptyAgentCounts(),
   };
 }
@@ -153,7 +150,6 @@ export function addFigures(a: QueueFigures, b: QueueFigures): QueueFigures {
     longestWaitSeconds: Math.max(a.longestWaitSeconds, b.longestWaitSeconds),
     guaranteeBreaches: a.guaranteeBreaches + b.guaranteeBreaches,
     overTransferLimit: a.overTransferLimit + b.overTransferLimit,
-    waitSecondsTotal: a.waitSecondsTotal + b.waitSecondsTotal,
     agents: emptyAgentCounts(),
   };
   for (const s of AGENT_STATES) out.agents[s] = a.agents[s] + b.agents[s];

@@ -1,0 +1,77 @@
+/**
+ * Every Redis key Belofte uses, built in one place.
+ *
+ * All keys of one site (one phone switch, one collector) share the hash tag `{site}`, so
+ * they live in one Redis Cluster slot and every Lua script and MULTI stays legal there.
+ */
+export const WINDOW_METRICS = [
+  'offered',
+  'answered',
+  'within',
+  'abandoned',
+  'shortAbandoned',
+  'timedOut',
+  'unknown',
+  'breach',
+  'overLimit',
+] as const;
+export type WindowMetric = (typeof WINDOW_METRICS)[number];
+
+export const AGENT_METRICS = ['answered', 'transfers'] as const;
+export type AgentMetric = (typeof AGENT_METRICS)[number];
+
+export class Keys {
+  readonly base: string;
+
+  constructor(
+    readonly prefix: string,
+    readonly site: string,
+  ) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(site)) throw new Error(`site name "${site}" may only hold letters, digits, '_', '.', '-'`);
+    this.base = `${prefix}:{${site}}:`;
+  }
+
+  /** SET of queue names seen. */
+  get queues(): string {
+    return `${this.base}queues`;
+  }
+  /** SET of agent names seen. */
+  get agentNames(): string {
+    return `${this.base}agentnames`;
+  }
+  /** Sliding window: ZSET of ids scored by event time (ms). ZADD NX makes every count idempotent. */
+  window(metric: WindowMetric, queue: string): string {
+    return `${this.base}w:${metric}:${queue}`;
+  }
+  agentWindow(metric: AgentMetric, agent: string): string {
+    return `${this.base}aw:${metric}:${agent}`;
+  }
+  /** HASH visit id → join time (ms) of callers waiting now. */
+  waiting(queue: string): string {
+    return `${this.base}waiting:${queue}`;
+  }
+  /** HASH agent name → JSON state. */
+  get agents(): string {
+    return `${this.base}agents`;
+  }
+  /** HASH linkedid → JSON of calls in progress (what a restarted collector picks up). */
+  get calls(): string {
+    return `${this.base}calls`;
+  }
+  /** STRING: JSON of one finished call, kept for the retention period. */
+  record(linkedid: string): string {
+    return `${this.base}call:${linkedid}`;
+  }
+  /** ZSET linkedid → first queue entry time (ms) of finished calls. */
+  get records(): string {
+    return `${this.base}records`;
+  }
+  /** HASH of the collector's connection health. */
+  get health(): string {
+    return `${this.base}health`;
+  }
+  /** Pub/sub channel: a change notice after every applied batch. */
+  get changes(): string {
+    return `${this.base}changes`;
+  }
+}
