@@ -18,6 +18,13 @@ const TARGET = '#ffd54f';
 const AXIS = '#e0e0e0';
 const GRID = 'rgba(255,255,255,0.14)';
 
+const hhmmFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** Axis ticks as 24-hour local time, e.g. 09:30 (the same in Dutch and English). */
+function hhmm(unixSeconds: number): string {
+  return hhmmFormat.format(new Date(unixSeconds * 1000));
+}
+
 function fontPx(): number {
   return Math.round(Math.min(28, Math.max(13, window.innerWidth * 0.0095)));
 }
@@ -65,13 +72,18 @@ export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart
         y: { range: [0, 100] },
       },
       axes: [
-        axis({ space: px * 5 }),
-        axis({ values: (_u, splits) => splits.map((v) => `${v}%`), space: px * 2.2, size: px * 3.6 }),
+        axis({ space: px * 5, values: (_u, splits) => splits.map(hhmm) }),
+        axis({
+          // Fixed steps of 20 so the 80% target always has a labelled grid line.
+          splits: () => [0, 20, 40, 60, 80, 100],
+          values: (_u, splits) => splits.map((v) => `${v}%`),
+          size: px * 3.6,
+        }),
       ],
       series: [
         {},
-        { label: labels.series, stroke: LINE, width: Math.max(3, px / 5), fill: 'rgba(79,195,247,0.12)', spanGaps: false },
-        { label: labels.target, stroke: TARGET, width: Math.max(2, px / 8), dash: [px * 0.6, px * 0.4] },
+        { label: labels.series, stroke: LINE, width: Math.max(3, px / 5), fill: 'rgba(79,195,247,0.12)', spanGaps: false, points: { show: false } },
+        { label: labels.target, stroke: TARGET, width: Math.max(2, px / 8), dash: [px * 0.6, px * 0.4], points: { show: false } },
       ],
     };
     plot = new uPlot(opts, data, host);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, count, DASH, duration, esc, mmss, percent } from './format.ts';
+import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 
 describe('mmss', () => {
   it('formats whole seconds as m:ss', () => {
@@ -43,6 +43,17 @@ describe('percent', () => {
     expect(percent(0.8, 'en')).toBe('80.0%');
     expect(percent(8 / 10, 'nl')).toBe('80,0%');
     expect(percent(0.7 + 0.1, 'en')).toBe('80.0%'); // 0.7999999999999999 in binary
+  });
+});
+
+describe('percent options', () => {
+  it('shows a whole target without decimals', () => {
+    expect(percent(0.8, 'nl', 0)).toBe('80%');
+    expect(percent(0.855, 'en', 0)).toBe('85%');
+  });
+  it('wraps the percent sign for styling', () => {
+    expect(percentHtml(0.853, 'nl')).toBe('85,3<span class="pct">%</span>');
+    expect(percentHtml(null, 'nl')).toBe(DASH);
   });
 });
 

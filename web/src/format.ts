@@ -18,24 +18,42 @@ export function duration(seconds: number): string {
   return `${h}:${mmss(s % 3600).padStart(5, '0')}`;
 }
 
-const percentFormats = new Map<Lang, Intl.NumberFormat>();
+const percentFormats = new Map<string, Intl.NumberFormat>();
 const countFormats = new Map<Lang, Intl.NumberFormat>();
 
+function percentFormat(lang: Lang, decimals: number): Intl.NumberFormat {
+  const key = `${lang}/${decimals}`;
+  let f = percentFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale(lang), { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    percentFormats.set(key, f);
+  }
+  return f;
+}
+
+/** value rounded DOWN to `decimals` places of a percentage (the epsilon keeps 0.7 + 0.1 at 80). */
+function floorPercent(value: number, decimals: number): number {
+  const scale = 100 * 10 ** decimals;
+  return Math.floor(value * scale + 1e-6) / scale;
+}
+
 /**
- * A fraction (0.8) as a percentage with one decimal in the locale ("80.0%", "80,0%"); null → "—".
+ * A fraction (0.8) as a percentage in the locale ("80.0%", "80,0%"); null → "—".
  * Rounds DOWN to the shown decimal so a figure below target never reads as the target itself:
  * 0.7996 shows 79.9%, not 80.0%, while it is red.
  */
-export function percent(value: number | null | undefined, lang: Lang): string {
+export function percent(value: number | null | undefined, lang: Lang, decimals = 1): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
-  let f = percentFormats.get(lang);
-  if (!f) {
-    f = new Intl.NumberFormat(locale(lang), { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    percentFormats.set(lang, f);
-  }
-  // The epsilon keeps 0.8 (which is 79.99999… in binary) at 80.0.
-  const floored = Math.floor(value * 1000 + 1e-9) / 1000;
-  return f.format(floored);
+  return percentFormat(lang, decimals).format(floorPercent(value, decimals));
+}
+
+/** As percent(), as HTML with the percent sign in a <span class="pct"> so it can be drawn smaller. */
+export function percentHtml(value: number | null | undefined, lang: Lang, decimals = 1): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return percentFormat(lang, decimals)
+    .formatToParts(floorPercent(value, decimals))
+    .map((p) => (p.type === 'percentSign' ? `<span class="pct">${esc(p.value)}</span>` : esc(p.value)))
+    .join('');
 }
 
 /** A whole count with the locale's grouping ("1,234" / "1.234"). */

@@ -8,7 +8,7 @@
  */
 import type { AgentView, LiveSnapshot, QueueFigures, Thresholds } from '../../services/shared/src/figures.ts';
 import { createSlChart, type SlChart } from './chart.ts';
-import { clockTime, count, DASH, duration, esc, mmss, percent } from './format.ts';
+import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 import { isHistory, slSeries, type History } from './history.ts';
 import { initialLang, LANG_STORAGE_KEY, otherLang, t, type Key, type Lang } from './i18n.ts';
 import { ReconnectingSocket, type SocketStatus } from './socket.ts';
@@ -110,9 +110,15 @@ function slTile(value: number | null | undefined, th: Thresholds, fig: string, l
     status === 'ok' ? `▲ ${tr('onTarget')}` : status === 'bad' ? `▼ ${tr('belowTarget')}` : tr('noCalls');
   return `<div class="tile big sl sl-${status}" data-fig="${fig}" data-status="${status}">
     <div class="label">${tr(label)}</div>
-    <div class="value">${percent(value ?? null, state.lang)}</div>
-    <div class="note"><b>${note}</b> · ${tr('target')} ${percent(th.serviceLevelTarget, state.lang)}</div>
+    <div class="value">${percentHtml(value ?? null, state.lang)}</div>
+    <div class="note"><b>${note}</b> · ${tr('target')} ${targetPercent(th)}</div>
   </div>`;
+}
+
+/** The target as "80%" (a decimal only when it has one). */
+function targetPercent(th: Thresholds): string {
+  const whole = Math.abs(th.serviceLevelTarget * 100 - Math.round(th.serviceLevelTarget * 100)) < 1e-6;
+  return percent(th.serviceLevelTarget, state.lang, whole ? 0 : 1);
 }
 
 /** A running wait clock; tick() keeps it current from the data attributes. */
@@ -273,7 +279,7 @@ function renderStatus(): void {
   banner.hidden = !stale;
   const last = state.lastFrameAt ? ` · ${tr('lastUpdate')} ${clockTime(state.lastFrameAt, state.lang)}` : '';
   if (stale) {
-    banner.innerHTML = `<span class="sym">⚠</span> <b>${tr('stale')}</b> — ${reasons.map(esc).join('; ')}${last}`;
+    banner.innerHTML = `<span class="sym">⚠</span><span class="text"><b>${tr('stale')}</b> — ${reasons.map(esc).join('; ')}${last}</span>`;
   }
   $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${last}`;
 }
