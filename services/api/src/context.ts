@@ -1,0 +1,45 @@
+/** What every route and the push service share: one read path to the figures. */
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '@belofte/shared/config';
+import { thresholdsOf } from '@belofte/shared/config';
+import type { LiveSnapshot, Thresholds } from '@belofte/shared/figures';
+import { Keys } from '@belofte/shared/keys';
+import { readFigures } from '@belofte/shared/readFigures';
+import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
+
+export interface ApiContext {
+  config: Config;
+  redis: Redis | Cluster;
+  keys: Keys;
+  thresholds: Thresholds;
+  log: Logger;
+  /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`). */
+  live(window: string, now?: number): Promise<LiveSnapshot>;
+}
+
+export class BadWindow extends Error {}
+
+/** Validates a window parameter; `undefined` means since local midnight. */
+export function normaliseWindow(text: string | undefined): string {
+  if (text === undefined || text === '' || text === 'today') return 'today';
+  if (parseWindow(text) === null) throw new BadWindow(`window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(text)}`);
+  return text;
+}
+
+export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
+  const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
+  const thresholds = thresholdsOf(config);
+  return {
+    config,
+    redis,
+    keys,
+    thresholds,
+    log,
+    live(window, now = Date.now()) {
+      const midnight = startOfLocalDay(now, config.BELOFTE_TIMEZONE);
+      const ms = window === 'today' ? null : parseWindow(window);
+      return readFigures(redis, { keys, thresholds, from: ms === null ? midnight : now - ms, to: now, now, midnight, window });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** `tsx services/api/src/main.ts`: the API as a process of its own. */
+import { Redis } from 'ioredis';
+import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
+import { createLogger } from '@belofte/shared/log';
+import { startApi } from './server.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger('belofte-api', config.LOG_LEVEL);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const subscriber = new Redis(config.REDIS_URL);
+  for (const r of [redis, subscriber]) r.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));
+  const api = await startApi({ config, redis, subscriber, log });
+  log.info({ url: `http://localhost:${api.port}/` }, 'wallboard ready');
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await api.close();
+    redis.disconnect();
+    subscriber.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,175 @@
+/**
+ * Live figures over WebSockets.
+ *
+ * The collector publishes a change notice after every batch it writes; this process
+ * re-reads the figures once per notice burst (at most one read in flight, a notice during a
+ * read triggers one more) and sends the same text frame to every socket of that window. It
+ * keeps no figures of its own, so any number of API processes show the same numbers.
+ * A heartbeat frame goes out every few seconds even when nothing changes: waiting clocks
+ * run, and a wallboard that hears nothing knows its figures are stale.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Cluster, Redis } from 'ioredis';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
+
+export interface FanoutOptions {
+  heartbeatMs?: number;
+  /** A socket with more than this unsent is a slow reader: it is closed rather than let grow. */
+  maxBufferedBytes?: number;
+  /** Frames a client may send per 10 s before it is closed (wallboards send none). */
+  maxClientMessages?: number;
+}
+
+export interface FanoutStats {
+  sockets: number;
+  framesSent: number;
+  refreshes: number;
+  closedSlow: number;
+  closedFlood: number;
+  readErrors: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  window: string;
+  messages: number;
+}
+
+export class Fanout {
+  readonly stats: FanoutStats = { sockets: 0, framesSent: 0, refreshes: 0, closedSlow: 0, closedFlood: 0, readErrors: 0 };
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private refreshing = false;
+  private dirty = false;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly heartbeatMs: number;
+  private readonly maxBuffered: number;
+  private readonly maxMessages: number;
+  private redisOk = true;
+
+  constructor(
+    private readonly ctx: ApiContext,
+    private readonly subscriber: Redis | Cluster,
+    o: FanoutOptions = {},
+  ) {
+    this.heartbeatMs = o.heartbeatMs ?? 5_000;
+    this.maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.maxMessages = o.maxClientMessages ?? 50;
+    // Wallboards send nothing of size: a large frame is an attack or a mistake.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
+  }
+
+  async start(): Promise<void> {
+    this.subscriber.on('message', () => this.refresh());
+    await this.subscriber.subscribe(this.ctx.keys.changes);
+    const beat = setInterval(() => this.refresh(), this.heartbeatMs);
+    const reset = setInterval(() => {
+      for (const c of this.clients) c.messages = 0;
+    }, 10_000);
+    beat.unref();
+    reset.unref();
+    this.timers.push(beat, reset);
+  }
+
+  /** Takes over an HTTP upgrade on /ws. `authorise` may refuse it (status + message). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse?: { status: number; message: string }): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let window: string;
+    try {
+      window = normaliseWindow(url.searchParams.get('window') ?? undefined);
+    } catch (e) {
+      refuse = { status: 400, message: (e as BadWindow).message };
+      window = 'today';
+    }
+    if (refuse) {
+      const body = JSON.stringify({ error: refuse.status === 400 ? 'bad_request' : refuse.status === 401 ? 'unauthorized' : 'forbidden', message: refuse.message });
+      socket.end(`HTTP/1.1 ${refuse.status} ${refuse.status === 400 ? 'Bad Request' : refuse.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, window));
+  }
+
+  private accept(ws: WebSocket, window: string): void {
+    const client: Client = { ws, window, messages: 0 };
+    this.clients.add(client);
+    this.stats.sockets = this.clients.size;
+    ws.on('message', () => {
+      if (++client.messages > this.maxMessages) {
+        this.stats.closedFlood++;
+        ws.close(1008, 'too many messages');
+      }
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.clients.delete(client);
+      this.stats.sockets = this.clients.size;
+    });
+    // The figures at once, not at the next change.
+    void this.ctx.live(window).then(
+      (s) => this.send(client, JSON.stringify(s)),
+      (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read figures for a new socket'),
+    );
+  }
+
+  /** Schedules a re-read and broadcast; coalesces bursts of notices. */
+  refresh(): void {
+    if (this.refreshing) {
+      this.dirty = true;
+      return;
+    }
+    if (this.clients.size === 0) return;
+    this.refreshing = true;
+    void this.broadcast().finally(() => {
+      this.refreshing = false;
+      if (this.dirty) {
+        this.dirty = false;
+        this.refresh();
+      }
+    });
+  }
+
+  private async broadcast(): Promise<void> {
+    this.stats.refreshes++;
+    const windows = new Set([...this.clients].map((c) => c.window));
+    const now = Date.now();
+    for (const w of windows) {
+      let text: string;
+      try {
+        text = JSON.stringify(await this.ctx.live(w, now));
+        this.redisOk = true;
+      } catch (e) {
+        this.stats.readErrors++;
+        if (this.redisOk) this.ctx.log.warn({ err: (e as Error).message }, 'cannot read figures from Redis; wallboards will show stale');
+        this.redisOk = false;
+        // Say so rather than go quiet: the wallboard greys out with the reason.
+        text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+      }
+      for (const c of this.clients) if (c.window === w) this.send(c, text);
+    }
+  }
+
+  private send(c: Client, text: string): void {
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    if (c.ws.bufferedAmount > this.maxBuffered) {
+      // A reader that cannot keep up would hold ever more memory: let it reconnect.
+      this.stats.closedSlow++;
+      c.ws.terminate();
+      return;
+    }
+    c.ws.send(text);
+    this.stats.framesSent++;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.clients) c.ws.close(1001, 'server going away');
+    this.wss.close();
+    try {
+      await this.subscriber.unsubscribe();
+    } catch {
+      // The subscriber may be gone already.
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The live collector: one AMI session to one switch, the pipeline behind it, and the
+ * housekeeping around them (resync on every (re)connect, a one-second tick for running
+ * clocks, window trimming, health for the API).
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '@belofte/shared/config';
+import { thresholdsOf } from '@belofte/shared/config';
+import { Keys } from '@belofte/shared/keys';
+import { AmiClient } from './ami/client.ts';
+import { MalformedEvent, normalise } from './ami/normalise.ts';
+import type { MemberStatus, QueueEntry } from './domain/events.ts';
+import { Pipeline } from './pipeline.ts';
+import { runScript } from './redis/scripts.ts';
+
+/** The longest window the API serves is 24 h; keep a little more. */
+const WINDOW_KEEP_MS = 25 * 3_600_000;
+
+export class Collector {
+  readonly keys: Keys;
+  readonly pipeline: Pipeline;
+  readonly client: AmiClient;
+  private timers: NodeJS.Timeout[] = [];
+  private resyncs = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly redis: Redis | Cluster,
+    private readonly log: Logger,
+  ) {
+    if (!config.AMI_HOST) throw new Error('AMI_HOST is not set: point it at your Asterisk (see README), or use `npm start`, which starts the built-in simulator');
+    this.keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
+    this.pipeline = new Pipeline({
+      redis,
+      keys: this.keys,
+      thresholds: thresholdsOf(config),
+      retentionDays: config.RETENTION_DAYS,
+      maxBuffered: config.BUFFER_MAX_EVENTS,
+      log,
+    });
+    this.client = new AmiClient({
+      host: config.AMI_HOST,
+      port: config.AMI_PORT,
+      username: config.AMI_USERNAME,
+      secret: config.AMI_SECRET,
+      transport: config.AMI_CLIENT,
+      pingIntervalMs: config.AMI_PING_INTERVAL_MS,
+      pingTimeoutMs: config.AMI_PING_TIMEOUT_MS,
+      reconnectMinMs: config.AMI_RECONNECT_MIN_MS,
+      reconnectMaxMs: config.AMI_RECONNECT_MAX_MS,
+      connectTimeoutMs: 10_000,
+    });
+  }
+
+  /** The switch's clock now, as far as the last event tells (the simulator's may run fast). */
+  switchNow(): number {
+    return Date.now() - (this.pipeline.counters.lastEventAt ? this.pipeline.counters.lagMs : 0);
+  }
+
+  async start(): Promise<void> {
+    const restored = await this.pipeline.restore();
+    this.log.info({ ...restored, site: this.config.BELOFTE_SITE }, 'restored calls in progress from Redis');
+    const c = this.client;
+    const where = `${this.config.AMI_HOST}:${this.config.AMI_PORT}`;
+    c.on('event', (fields, at) => this.pipeline.frame(fields, at));
+    c.on('skipped', (name) => this.pipeline.skipped(name));
+    c.on('malformed', (text, reason) => this.pipeline.malformed(text, reason));
+    c.on('connected', () => {
+      this.log.info({ ami: where, client: this.config.AMI_CLIENT, reconnects: c.reconnects }, 'connected to the phone switch');
+      void this.health({ amiConnected: '1', amiError: '', connectedSince: String(Date.now()) });
+      void this.resync();
+    });
+    c.on('disconnected', (reason) => {
+      this.log.warn({ ami: where, reason, reconnects: c.reconnects }, 'lost the phone switch; reconnecting with backoff');
+      void this.health({ amiConnected: '0', amiError: `no connection to the phone switch at ${where}: ${reason}` });
+    });
+    c.on('loginFailed', (message) => {
+      const hint = `the switch at ${where} refused login for user "${this.config.AMI_USERNAME}" (${message}): check AMI_USERNAME and AMI_SECRET against the [${this.config.AMI_USERNAME}] section of manager.conf`;
+      this.log.error({ ami: where }, hint);
+      void this.health({ amiConnected: '0', amiError: hint });
+    });
+    await this.health({ amiConnected: '0', amiError: `connecting to the phone switch at ${where}` });
+    c.start();
+    this.every(1_000, () => this.pipeline.tick(this.switchNow()));
+    this.every(60_000, () => void this.trim());
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.client.stop();
+    // Whatever the reader took in goes to Redis before we go (bounded wait).
+    await Promise.race([this.pipeline.writer.flush(), new Promise((r) => setTimeout(r, 5_000))]);
+    this.pipeline.writer.stop();
+    await this.health({ amiConnected: '0', amiError: 'the collector stopped' }).catch(() => undefined);
+  }
+
+  /**
+   * Rebuilds who waits and who is logged in from QueueStatus (+ CoreShowChannels for the
+   * Linkedids that QueueEntry lacks), so a call that came or went while disconnected is
+   * neither lost nor counted twice.
+   */
+  async resync(): Promise<void> {
+    const at = this.switchNow();
+    try {
+      const [status, channels] = await Promise.all([
+        this.client.action({ Action: 'QueueStatus' }, 15_000),
+        this.client.action({ Action: 'CoreShowChannels' }, 15_000).catch(() => ({ events: [] as Array<Record<string, string>> })),
+      ]);
+      const linkedidOf = new Map<string, string>();
+      for (const ch of channels.events) if (ch.uniqueid && ch.linkedid) linkedidOf.set(ch.uniqueid, ch.linkedid);
+      const entries: QueueEntry[] = [];
+      const members: MemberStatus[] = [];
+      for (const f of status.events) {
+        try {
+          const ev = normalise(f, at);
+          if (ev?.type === 'QueueEntry') entries.push(ev);
+          else if (ev?.type === 'QueueMember') members.push(ev);
+        } catch (e) {
+          if (e instanceof MalformedEvent) this.pipeline.malformed(JSON.stringify(f).slice(0, 200), e.message);
+          else throw e;
+        }
+      }
+      this.pipeline.resync(at, entries, members, linkedidOf);
+      this.resyncs++;
+      this.log.info({ waiting: entries.length, members: members.length, resyncs: this.resyncs }, 'resynchronised with QueueStatus');
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'resync after connect failed; figures stay as they were');
+    }
+  }
+
+  private async health(fields: Record<string, string>): Promise<void> {
+    try {
+      await this.redis.hset(this.keys.health, { ...fields, reconnects: String(this.client.reconnects), updatedAt: String(Date.now()) });
+      await this.redis.publish(this.keys.changes, JSON.stringify({ health: true }));
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'could not write collector health to Redis');
+    }
+  }
+
+  private async trim(): Promise<void> {
+    try {
+      await runScript(this.redis, 'trimWindows', [this.keys.queues, this.keys.agentNames], [this.keys.base, Date.now() - WINDOW_KEEP_MS]);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
+    }
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}

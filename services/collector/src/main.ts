@@ -1,0 +1,39 @@
+/** `tsx services/collector/src/main.ts`: the collector as a process of its own. */
+import { Redis } from 'ioredis';
+import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
+import { createLogger } from '@belofte/shared/log';
+import { Collector } from './collector.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger('belofte-collector', config.LOG_LEVEL);
+  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));
+  try {
+    await redis.connect();
+  } catch (e) {
+    log.fatal({ redis: redactUrl(config.REDIS_URL), err: (e as Error).message }, 'cannot reach Redis: start one (e.g. `redis-server`) or set REDIS_URL');
+    process.exit(1);
+  }
+  const collector = new Collector(config, redis, log);
+  await collector.start();
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down: flushing to Redis');
+    await collector.stop();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,62 @@
+/**
+ * The service level through the day: cumulative since local midnight at every step,
+ * read from the same sliding windows as the live figures.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { serviceLevel } from './figures.ts';
+import type { Keys, WindowMetric } from './keys.ts';
+
+export interface HistoryPoint {
+  at: string;
+  serviceLevel: number | null;
+  offered: number;
+  answered: number;
+  answeredWithinTarget: number;
+  abandoned: number;
+}
+
+export interface History {
+  from: string;
+  to: string;
+  stepMinutes: number;
+  points: HistoryPoint[];
+}
+
+const METRICS: WindowMetric[] = ['offered', 'answered', 'within', 'abandoned', 'timedOut'];
+
+export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from: number; to: number; stepMinutes: number; queue?: string }): Promise<History> {
+  const queues = o.queue ? [o.queue] : await redis.smembers(keys.queues);
+  const p = redis.pipeline();
+  for (const q of queues) for (const m of METRICS) p.zrangebyscore(keys.window(m, q), o.from, o.to, 'WITHSCORES');
+  const res = (await p.exec()) ?? [];
+  const stepMs = o.stepMinutes * 60_000;
+  const steps = Math.max(1, Math.ceil((o.to - o.from) / stepMs));
+  const bins: Record<WindowMetric, number[]> = Object.fromEntries(METRICS.map((m) => [m, new Array(steps).fill(0)])) as Record<WindowMetric, number[]>;
+  let i = 0;
+  for (let qi = 0; qi < queues.length; qi++) {
+    for (const m of METRICS) {
+      const [err, list] = res[i++]!;
+      if (err) throw err;
+      const flat = list as string[];
+      for (let j = 1; j < flat.length; j += 2) {
+        const b = Math.min(steps - 1, Math.floor((Number(flat[j]) - o.from) / stepMs));
+        bins[m][b]!++;
+      }
+    }
+  }
+  const points: HistoryPoint[] = [];
+  const acc = { offered: 0, answered: 0, within: 0, abandoned: 0, timedOut: 0 };
+  for (let s = 0; s < steps; s++) {
+    for (const m of METRICS) acc[m as keyof typeof acc] += bins[m][s]!;
+    const end = Math.min(o.to, o.from + (s + 1) * stepMs);
+    points.push({
+      at: new Date(end).toISOString(),
+      serviceLevel: serviceLevel({ answered: acc.answered, abandoned: acc.abandoned, timedOut: acc.timedOut, answeredWithinTarget: acc.within }),
+      offered: acc.offered,
+      answered: acc.answered,
+      answeredWithinTarget: acc.within,
+      abandoned: acc.abandoned,
+    });
+  }
+  return { from: new Date(o.from).toISOString(), to: new Date(o.to).toISOString(), stepMinutes: o.stepMinutes, points };
+}
