@@ -402,6 +402,21 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     await page.waitForSelector(banner, { state: 'hidden', timeout: 5_000 });
   });
 
+  it('goes stale when no frame comes for more than 10 s, and recovers on the next frame', async () => {
+    api.push({ today: snapshot({ queues: { Afval: slQueue(0.9) } }), hour: snapshot({ window: '60m', queues: { Afval: slQueue(0.9) } }) });
+    const page = await open({ locale: 'en-GB' });
+    const banner = '[data-testid="stale-banner"]';
+    // The fake server sends no heartbeats: silence.
+    await page.waitForTimeout(8_000);
+    expect(await page.isVisible(banner)).toBe(false);
+    await page.waitForSelector(banner, { state: 'visible', timeout: 5_000 });
+    expect(await text(page, banner)).toContain('no update received for more than 10 seconds');
+    // The language toggle stays usable while the banner shows.
+    expect(await page.isVisible('[data-testid="lang-toggle"]')).toBe(true);
+    api.push({ today: snapshot({ queues: { Afval: slQueue(0.9) } }), hour: snapshot({ window: '60m', queues: { Afval: slQueue(0.9) } }) });
+    await page.waitForSelector(banner, { state: 'hidden', timeout: 5_000 });
+  });
+
   it('follows navigator.language and switches language with the toggle, remembering it', async () => {
     api.push({ today: snapshot({ queues: { Afval: slQueue(0.9) } }), hour: snapshot({ window: '60m', queues: { Afval: slQueue(0.9) } }) });
     const page = await open({ locale: 'nl-NL' });

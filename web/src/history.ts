@@ -1,21 +1,9 @@
 /** The day's service-level history (`GET /api/history`) and how live frames extend it. */
 import type { LiveSnapshot } from '../../services/shared/src/figures.ts';
 
-export interface HistoryPoint {
-  at: string;
-  serviceLevel: number | null;
-  offered: number;
-  answered: number;
-  answeredWithinTarget: number;
-  abandoned: number;
-}
-
-export interface History {
-  from: string;
-  to: string;
-  stepMinutes: number;
-  points: HistoryPoint[];
-}
+// The API's own definition (services/shared/src/history.ts); types only, nothing of it is bundled.
+import type { History } from '../../services/shared/src/history.ts';
+export type { History, HistoryPoint } from '../../services/shared/src/history.ts';
 
 /** uPlot's columnar data: x in Unix seconds, y as percentages (null = gap). */
 export interface SlSeries {
