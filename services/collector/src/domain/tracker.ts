@@ -34,6 +34,8 @@ const FINISHED_RETENTION_MS = 60 * 60_000;
 /** A call with no open visit and no hangup seen is closed after this much quiet (event time). */
 const IDLE_CLOSE_MS = 10 * 60_000;
 const FINGERPRINTS = 8_192;
+/** A join this close to a visit already known for the channel and queue is that visit (HoldTime has whole seconds). */
+const SAME_JOIN_MS = 2_000;
 
 export interface TrackerOptions {
   thresholds: Thresholds;
@@ -249,7 +251,10 @@ export class CallTracker {
       this.calls.set(call.linkedid, call);
     }
     const id = `${ev.uniqueid}/${ev.stamp}`;
-    if (call.visits.some((v) => v.id === id || (v.uniqueid === ev.uniqueid && v.queue === ev.queue && v.status === 'waiting'))) {
+    // The same visit again: a duplicate, or the real join arriving after an answer (or a
+    // resync) already accounted for it from Asterisk's own wait.
+    const same = (v: QueueVisit) => v.uniqueid === ev.uniqueid && v.queue === ev.queue && (v.status === 'waiting' || Math.abs(v.joinedAt - ev.at) <= SAME_JOIN_MS);
+    if (call.visits.some((v) => v.id === id || same(v))) {
       this.counters.duplicates++;
       return;
     }
