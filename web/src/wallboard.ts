@@ -298,20 +298,22 @@ function tick(): void {
     const secs = runningSeconds(Number(el.dataset.waitBase), el.dataset.waitAt ?? '', now, offset.ms);
     const level = th ? waitStatus(secs, th) : 'ok';
     const value = el.querySelector('.clock-value');
-    if (value) value.textContent = mmss(secs);
     const note = el.querySelector('.wait-note');
     if (note) {
       const vars = th ? thresholdVars(th) : { min: 5, n: 2 };
       note.textContent =
         level === 'bad' ? `✖ ${tr('waitBad')}` : level === 'warn' ? `⚠ ${tr('waitWarn', vars)}` : `✓ ${tr('waitOk')}`;
+      if (value && value.textContent !== mmss(secs)) value.textContent = mmss(secs);
     } else if (value) {
       // Table cells have no room for a note: a symbol carries the level besides the colour.
-      value.textContent = `${level === 'bad' ? '✖ ' : level === 'warn' ? '⚠ ' : ''}${mmss(secs)}`;
+      const text = `${level === 'bad' ? '✖ ' : level === 'warn' ? '⚠ ' : ''}${mmss(secs)}`;
+      if (value.textContent !== text) value.textContent = text;
     }
     setWaitLevel(el, level);
   });
   document.querySelectorAll<HTMLElement>('[data-since]').forEach((el) => {
-    el.textContent = duration(runningSeconds(0, el.dataset.since ?? '', now, offset.ms));
+    const text = duration(runningSeconds(0, el.dataset.since ?? '', now, offset.ms));
+    if (el.textContent !== text) el.textContent = text;
   });
 }
 
