@@ -1,0 +1,222 @@
+/**
+ * The TCP side: one session per client, as Asterisk's manager does it. A session sees no
+ * events before it logs in; afterwards every event its event mask lets through. Writes never
+ * wait for a client: a client that stops reading is dropped once its backlog is too large
+ * (Asterisk drops a session whose writes time out), so it cannot stall the switch.
+ */
+import net from 'node:net';
+import * as A from './actions.ts';
+import type { ActionContext } from './actions.ts';
+import { type AmiEvent, eventTv, formatEvent, fullyBooted, successfulAuth } from './events.ts';
+import { type Action, BANNER, FrameReader, formatResponse, formatTimestamp } from './protocol.ts';
+import type { Rng } from './rng.ts';
+
+/** Event classes Asterisk knows (manager.c perms[]); `all` and `on` mean every class. */
+const CLASSES = ['system', 'call', 'log', 'verbose', 'command', 'agent', 'user', 'config', 'dtmf', 'reporting', 'cdr', 'dialplan', 'originate', 'agi', 'cc', 'aoc', 'test', 'security', 'message'];
+
+/** Backlog after which a session that does not read is dropped. */
+const MAX_BACKLOG = 8 * 1024 * 1024;
+
+type Mask = 'all' | Set<string>;
+
+/** set_eventmask(): on/yes/true, off/no/false, a number, or a list of class names. */
+export function parseEventMask(value: string): Mask | null {
+  const v = value.trim().toLowerCase();
+  if (['on', 'yes', 'true', 'all', '-1'].includes(v)) return 'all';
+  if (['off', 'no', 'false', '0', ''].includes(v)) return new Set();
+  if (/^\d+$/.test(v)) return Number(v) === 0 ? new Set() : 'all';
+  const set = new Set<string>();
+  for (const part of v.split(',')) {
+    const c = part.trim();
+    if (c === 'all') return 'all';
+    if (CLASSES.includes(c)) set.add(c);
+  }
+  return set;
+}
+
+function allows(mask: Mask, privilege: string): boolean {
+  if (mask === 'all') return true;
+  if (mask.size === 0) return false;
+  return privilege.split(',').some((c) => c !== 'all' && mask.has(c));
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+}
+
+class Session {
+  readonly reader = new FrameReader();
+  authenticated = false;
+  mask: Mask = 'all';
+  readonly sessionId: string;
+
+  constructor(readonly socket: net.Socket, readonly id: number, rng: Rng) {
+    this.sessionId = `0x7f${rng.hex(10)}`;
+  }
+
+  write(data: string): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    if (this.socket.writableLength > MAX_BACKLOG) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(data);
+  }
+}
+
+export class AmiServer {
+  private readonly server: net.Server;
+  private readonly sessions = new Set<Session>();
+  private nextId = 1;
+  /** Called after every successful login (scenarios that start on login). */
+  onLogin: () => void = () => {};
+
+  constructor(
+    private readonly opts: ServerOptions,
+    private readonly ctx: ActionContext & { bootAt: number; stamp(): number },
+    private readonly rng: Rng,
+  ) {
+    this.server = net.createServer((socket) => this.accept(socket));
+    this.server.maxConnections = 256;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);
+      });
+    });
+  }
+
+  /** Sends an event to every logged-in session whose mask lets it through. */
+  broadcast(e: AmiEvent): void {
+    if (this.sessions.size === 0) return;
+    let text: string | null = null;
+    for (const s of this.sessions) {
+      if (!s.authenticated || !allows(s.mask, e.privilege)) continue;
+      text ??= formatEvent(e, formatTimestamp(e.us));
+      s.write(text);
+    }
+  }
+
+  /** Cuts every client, like a network failure; the server keeps listening. */
+  dropConnections(): void {
+    for (const s of this.sessions) s.socket.destroy();
+    this.sessions.clear();
+  }
+
+  close(): Promise<void> {
+    this.dropConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    socket.setEncoding('utf8');
+    const session = new Session(socket, this.nextId++, this.rng);
+    this.sessions.add(session);
+    socket.on('data', (chunk: string) => {
+      let actions: Action[];
+      try {
+        actions = session.reader.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const action of actions) {
+        if (socket.destroyed) break;
+        this.handle(session, action);
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sessions.delete(session));
+    session.write(BANNER);
+  }
+
+  private handle(s: Session, action: Action): void {
+    const name = action.name.toLowerCase();
+    if (!name) {
+      s.write(A.errorResponse(action, 'Missing action in request'));
+      return;
+    }
+    if (!s.authenticated && name !== 'login' && name !== 'logoff' && name !== 'challenge') {
+      s.write(A.errorResponse(action, 'Permission denied'));
+      return;
+    }
+    switch (name) {
+      case 'login':
+        return this.login(s, action);
+      case 'logoff':
+        s.write(formatResponse('Goodbye', action.actionId, [['Message', 'Thanks for all the fish.']]));
+        s.socket.end();
+        this.sessions.delete(s);
+        return;
+      case 'ping':
+        return s.write(A.ping(action, this.ctx));
+      case 'events': {
+        const mask = parseEventMask(action.get('EventMask') ?? '');
+        if (mask === null) return s.write(A.errorResponse(action, 'Invalid event mask'));
+        s.mask = mask;
+        const on = mask === 'all' || mask.size > 0;
+        return s.write(formatResponse('Success', action.actionId, [['Events', on ? 'On' : 'Off']]));
+      }
+      case 'queuestatus':
+        return s.write(A.queueStatus(action, this.ctx));
+      case 'queuesummary':
+        return s.write(A.queueSummary(action, this.ctx));
+      case 'coreshowchannels':
+        return s.write(A.coreShowChannels(action, this.ctx));
+      case 'queuepause':
+        return s.write(A.queuePause(action, this.ctx));
+      case 'queueadd':
+        return s.write(A.queueAdd(action, this.ctx));
+      case 'queueremove':
+        return s.write(A.queueRemove(action, this.ctx));
+      default:
+        return s.write(A.errorResponse(action, `Invalid/unknown command: ${action.name}. Use Action: ListCommands to show available commands.`));
+    }
+  }
+
+  private login(s: Session, action: Action): void {
+    if (s.authenticated) {
+      s.write(A.successResponse(action, 'Already authenticated'));
+      return;
+    }
+    const user = action.get('Username') ?? '';
+    const secret = action.get('Secret') ?? '';
+    if (user.toLowerCase() !== this.opts.username.toLowerCase() || secret !== this.opts.secret) {
+      // Asterisk answers after a one second penalty and then closes the session; the brief for
+      // Belofte asks to keep it open, so a client may simply try again.
+      s.write(A.errorResponse(action, 'Authentication failed'));
+      return;
+    }
+    const events = action.get('Events');
+    if (events !== undefined) s.mask = parseEventMask(events) ?? 'all';
+    s.authenticated = true;
+    s.write(A.successResponse(action, 'Authentication accepted'));
+    const now = this.ctx.now();
+    if (allows(s.mask, 'system,all')) {
+      const up = Math.max(0, Math.floor((now - this.ctx.bootAt) / 1000));
+      s.write(formatEvent(fullyBooted(up, up), ''));
+    }
+    const addr = this.server.address();
+    const localPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    const e = successfulAuth({
+      eventTv: eventTv(now),
+      accountId: user,
+      sessionId: s.sessionId,
+      localAddress: `IPV4/TCP/${s.socket.localAddress?.replace(/^::ffff:/, '') ?? this.opts.host}/${localPort}`,
+      remoteAddress: `IPV4/TCP/${s.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'}/${s.socket.remotePort ?? 0}`,
+    });
+    e.us = this.ctx.stamp();
+    this.broadcast(e);
+    this.onLogin();
+  }
+}
