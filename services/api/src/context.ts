@@ -30,16 +30,23 @@ export function normaliseWindow(text: string | undefined): string {
 export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
   const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
   const thresholds = thresholdsOf(config);
+  let clockOffsetMs = 0;
   return {
     config,
     redis,
     keys,
     thresholds,
     log,
-    live(window, now = Date.now()) {
-      const midnight = startOfLocalDay(now, config.BELOFTE_TIMEZONE);
+    async live(window, now = Date.now()) {
+      // Windows are placed on the switch's clock (the collector reports its offset; a
+      // simulator may even run fast). Their end is open: an event stamped a little ahead of
+      // this server's clock is still counted.
+      const switchNow = now + clockOffsetMs;
+      const midnight = startOfLocalDay(switchNow, config.BELOFTE_TIMEZONE);
       const ms = window === 'today' ? null : parseWindow(window);
-      return readFigures(redis, { keys, thresholds, from: ms === null ? midnight : now - ms, to: now, now, midnight, window });
+      const snapshot = await readFigures(redis, { keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
+      clockOffsetMs = snapshot.clockOffsetMs ?? 0;
+      return snapshot;
     },
   };
 }

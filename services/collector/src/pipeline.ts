@@ -86,6 +86,7 @@ export class Pipeline {
     if (ev.at > this.counters.lastEventAt) {
       this.counters.lastEventAt = ev.at;
       this.counters.lagMs = receivedAt - ev.at;
+      if (receivedAt > 0) this.writer.clockOffsetMs = ev.at - receivedAt;
     }
     try {
       this.writer.enqueue(this.tracker.process(ev), ev.at);

@@ -77,6 +77,8 @@ export interface LiveSnapshot {
   total: QueueFigures;
   queues: Record<string, QueueFigures>;
   agents: Record<string, AgentView>;
+  /** The switch's clock minus the server's (ms): wait clocks run on the switch's time. */
+  clockOffsetMs?: number;
   /** Whether the figures can be trusted right now. */
   health: { collectorConnected: boolean; lastEventAt: string | null; stale: boolean; reason: string | null };
 }

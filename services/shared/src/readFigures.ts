@@ -60,7 +60,7 @@ export interface ReadOptions {
   /** Window start and end (ms, inclusive). */
   from: number;
   to: number;
-  /** Now, for the running wait clocks. */
+  /** Now by our clock; the switch's clock (collector-reported offset added) runs the wait clocks. */
   now: number;
   /** Local midnight, for the agents' counts of today. */
   midnight: number;
@@ -89,6 +89,9 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
   const raw = JSON.parse(json) as Raw;
   // cjson encodes an empty table as [] / {} interchangeably.
   const rawQueues = Array.isArray(raw.queues) ? {} : raw.queues;
+  const health = pairs(Array.isArray(raw.health) ? raw.health : []);
+  const clockOffsetMs = Number(health.clockOffsetMs ?? 0) || 0;
+  const switchNow = o.now + clockOffsetMs;
   const agents: Record<string, AgentView> = {};
   const counts = Array.isArray(raw.agentCounts) ? {} : raw.agentCounts;
   const queueAgents = new Map<string, ReturnType<typeof emptyAgentCounts>>();
@@ -124,7 +127,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
       unknown: r.unknown,
       answeredWithinTarget: r.within,
       waiting: r.waiting,
-      longestWaitSeconds: r.oldestJoin === false ? 0 : Math.max(0, Math.floor((o.now - r.oldestJoin) / 1000)),
+      longestWaitSeconds: r.oldestJoin === false ? 0 : Math.max(0, Math.floor((switchNow - r.oldestJoin) / 1000)),
       guaranteeBreaches: r.breach,
       overTransferLimit: r.overLimit,
       agents: queueAgents.get(name) ?? emptyAgentCounts(),
@@ -136,7 +139,6 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
   // An agent in two queues is one person: count people, not memberships, in the total.
   total.agents = emptyAgentCounts();
   for (const a of Object.values(agents)) if (AGENT_STATES.includes(a.state)) total.agents[a.state]++;
-  const health = pairs(Array.isArray(raw.health) ? raw.health : []);
   const lastEventAt = health.lastEventAt ? Number(health.lastEventAt) : null;
   const connected = health.amiConnected === '1';
   const reason = !connected ? (health.amiError || 'the collector is not connected to the phone switch') : null;
@@ -148,6 +150,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
     total,
     queues,
     agents,
+    clockOffsetMs,
     health: {
       collectorConnected: connected,
       lastEventAt: lastEventAt ? new Date(lastEventAt).toISOString() : null,

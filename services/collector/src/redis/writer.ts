@@ -40,6 +40,8 @@ export class RedisWriter {
   private idle: Array<() => void> = [];
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** Switch clock minus our clock (ms), from the newest event: lets readers run the switch's clocks. */
+  clockOffsetMs = 0;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -126,7 +128,7 @@ export class RedisWriter {
       for (const c of changes) this.add(p, c);
       tx.exec();
     }
-    p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()));
+    p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()), 'clockOffsetMs', String(Math.round(this.clockOffsetMs)));
     p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
     const results = await p.exec();
     if (!results) throw new Error('Redis pipeline was discarded');
