@@ -345,6 +345,15 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${tile} .note`)).toContain('▲ on target');
     expect(await page.$eval(tile, (el) => getComputedStyle(el).borderTopColor)).toBe('rgb(46, 204, 113)');
     expect(await text(page, `${qrow('Afval')} [data-fig="sl-today"]`)).toContain('▲');
+
+    // The longest percentage still fits its tile.
+    api.push({ today: snapshot({ queues: { Afval: slQueue(1) } }), hour: snapshot({ window: '60m', queues: { Afval: slQueue(1) } }) });
+    await waitText(page, `${tile} .value`, '100.0%');
+    await waitText(page, `${TOTAL} [data-fig="sl-hour"] .value`, '100.0%');
+    for (const fig of ['sl-today', 'sl-hour']) {
+      const clipped = await page.$eval(`${TOTAL} [data-fig="${fig}"] .value`, (el) => el.scrollWidth > el.clientWidth + 1);
+      expect(clipped, fig).toBe(false);
+    }
   });
 
   it('turns the wait clock amber at 4:00 and red at 5:00', async () => {

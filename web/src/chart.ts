@@ -62,11 +62,15 @@ export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart
           time: true,
           // From the first call of the day (not from midnight) to the latest point.
           range: (_u, min, max) => {
+            if (max === null || !Number.isFinite(max)) {
+              const now = Date.now() / 1000;
+              return [now - 3600, now];
+            }
             const xs = data[0] as number[];
             const sl = data[1] as (number | null)[];
             const first = xs.find((_x, i) => sl[i] !== null) ?? min;
-            const lo = Math.min(first, max);
-            return lo === max ? [lo - 1800, max + 60] : [lo, max];
+            // At least an hour wide, so early in the day the axis shows minutes, not seconds.
+            return [Math.min(first, max - 3600), max];
           },
         },
         y: { range: [0, 100] },

@@ -70,7 +70,7 @@ const nl: Record<Key, string> = {
   target: 'norm',
   onTarget: 'op norm',
   belowTarget: 'onder norm',
-  noCalls: 'nog geen gesprekken',
+  noCalls: 'geen gesprekken',
   waiting: 'Wachtend nu',
   waitingShort: 'Wachtend',
   longestWait: 'Langste wachttijd',

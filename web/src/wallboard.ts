@@ -110,7 +110,7 @@ function slTile(value: number | null | undefined, th: Thresholds, fig: string, l
     status === 'ok' ? `▲ ${tr('onTarget')}` : status === 'bad' ? `▼ ${tr('belowTarget')}` : tr('noCalls');
   return `<div class="tile big sl sl-${status}" data-fig="${fig}" data-status="${status}">
     <div class="label">${tr(label)}</div>
-    <div class="value">${percentHtml(value ?? null, state.lang)}</div>
+    <div class="value${(value ?? 0) >= 0.9995 ? ' long' : ''}">${percentHtml(value ?? null, state.lang)}</div>
     <div class="note"><b>${note}</b> · ${tr('target')} ${targetPercent(th)}</div>
   </div>`;
 }
