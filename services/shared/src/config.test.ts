@@ -28,4 +28,39 @@ describe('configuration', () => {
   it('never logs a Redis password', () => {
     expect(redactUrl('redis://user:s3cret@redis:6379/0')).not.toContain('s3cret');
   });
+  it('reads tokens: bare, named, and agent id = token', () => {
+    const c = loadConfig({
+      WALLBOARD_TOKENS: ' tv-hal-0123456789abcdef , 0123456789abcdef0123== ',
+      MANAGER_TOKENS: 'anna=manager-0123456789abcdef',
+      AGENT_TOKENS: 'Anna de Vries=agent-0123456789abcdef,Bram%2C jr=agent-fedcba9876543210',
+    });
+    expect(c.WALLBOARD_TOKENS).toEqual([
+      { name: null, token: 'tv-hal-0123456789abcdef' },
+      { name: null, token: '0123456789abcdef0123==' },
+    ]);
+    expect(c.MANAGER_TOKENS).toEqual([{ name: 'anna', token: 'manager-0123456789abcdef' }]);
+    expect(c.AGENT_TOKENS).toEqual([
+      { name: 'Anna de Vries', token: 'agent-0123456789abcdef' },
+      { name: 'Bram, jr', token: 'agent-fedcba9876543210' },
+    ]);
+    expect(loadConfig({}).MANAGER_TOKENS).toEqual([]);
+  });
+  it('refuses bad tokens without printing them', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ MANAGER_TOKENS: 'short' }, /MANAGER_TOKENS=\(hidden\): entry 1 of 1: a token must be 16 to 256/],
+      [{ AGENT_TOKENS: 'agent-0123456789abcdef' }, /AGENT_TOKENS=\(hidden\): entry 1 of 1 must be <agent id>=<token>/],
+      [{ WALLBOARD_TOKENS: 'tv-0123456789abcdef,,' }, /entry 2 of 3 is empty/],
+      [{ WALLBOARD_TOKENS: 'same-0123456789abcdef', MANAGER_TOKENS: 'same-0123456789abcdef' }, /MANAGER_TOKENS.*repeats a token already given in WALLBOARD_TOKENS/],
+      [{ AGENT_TOKENS: 'a=agent-0123456789abcdef,a=agent-0123456789abcdeX' }, /agent "a" has more than one token/],
+    ];
+    for (const [env, msg] of cases) {
+      try {
+        loadConfig(env);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as Error).message).toMatch(msg);
+        expect((e as Error).message).not.toMatch(/0123456789abcdef|short/);
+      }
+    }
+  });
 });

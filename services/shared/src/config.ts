@@ -20,6 +20,60 @@ const timeZone = z
     }
   }, 'must be an IANA time zone such as Europe/Amsterdam');
 
+/**
+ * Bearer tokens. A token is 16 to 256 characters of letters, digits and `-._~+/=` (base64,
+ * hex and UUIDs fit; `openssl rand -hex 24` makes a good one). Entries are comma-separated.
+ * A wallboard or manager entry may carry a name, `name=token`, which the audit trail of breach
+ * follow-ups records as who did it; an agent entry must: `<agent id>=<token>`, the agent id
+ * as the phone switch names the queue member (URL-encode a `,` or `=` in it, e.g. %2C).
+ */
+export interface TokenEntry {
+  /** A manager's or wallboard's name, or the agent id; null for a bare token. */
+  name: string | null;
+  token: string;
+}
+
+const TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+const TOKEN_FORM = '16 to 256 characters of letters, digits and - . _ ~ + / = (e.g. from `openssl rand -hex 24`)';
+
+function tokenList(kind: 'named-optional' | 'agent') {
+  return z
+    .string()
+    .default('')
+    .transform((text, ctx): TokenEntry[] => {
+      const out: TokenEntry[] = [];
+      const entries = text.split(',').map((e) => e.trim());
+      entries.forEach((entry, i) => {
+        const where = `entry ${i + 1} of ${entries.length}`;
+        if (entry === '') {
+          if (text.trim() !== '') ctx.addIssue({ code: 'custom', message: `${where} is empty (a stray comma?)` });
+          return;
+        }
+        const eq = entry.indexOf('=');
+        const name = eq > 0 ? entry.slice(0, eq).trim() : null;
+        const rest = eq > 0 ? entry.slice(eq + 1).trim() : entry;
+        if (kind === 'agent') {
+          if (name === null) return void ctx.addIssue({ code: 'custom', message: `${where} must be <agent id>=<token>` });
+          let agent: string;
+          try {
+            agent = decodeURIComponent(name);
+          } catch {
+            return void ctx.addIssue({ code: 'custom', message: `${where}: the agent id has a malformed %-escape` });
+          }
+          if (!TOKEN.test(rest)) return void ctx.addIssue({ code: 'custom', message: `${where} (agent ${JSON.stringify(agent)}): the token must be ${TOKEN_FORM}` });
+          out.push({ name: agent, token: rest });
+          return;
+        }
+        // `name=token` when the part after the first `=` is a whole token; otherwise the
+        // entry is a bare token that happens to hold `=` (base64 padding).
+        if (name !== null && /^[A-Za-z0-9 _.@-]{1,64}$/.test(name) && TOKEN.test(rest)) out.push({ name, token: rest });
+        else if (TOKEN.test(entry)) out.push({ name: null, token: entry });
+        else ctx.addIssue({ code: 'custom', message: `${where}: a token must be ${TOKEN_FORM}, optionally as name=token` });
+      });
+      return out;
+    });
+}
+
 export const schema = z.object({
   AMI_HOST: z.string().min(1).optional(),
   AMI_PORT: int(5038, 1, 65535),
@@ -46,6 +100,24 @@ export const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIMULATOR_PORT: int(5038, 0, 65535),
   SIMULATOR_SPEED: num(1, 0.01, 10_000),
+  WALLBOARD_TOKENS: tokenList('named-optional'),
+  MANAGER_TOKENS: tokenList('named-optional'),
+  AGENT_TOKENS: tokenList('agent'),
+}).superRefine((c, ctx) => {
+  // One token, one role: otherwise who is asking would depend on the order of the checks.
+  const seen = new Map<string, string>();
+  for (const v of ['WALLBOARD_TOKENS', 'MANAGER_TOKENS', 'AGENT_TOKENS'] as const) {
+    c[v].forEach((e, i) => {
+      const first = seen.get(e.token);
+      if (first) ctx.addIssue({ code: 'custom', path: [v], message: `entry ${i + 1} repeats a token already given in ${first}; give every role and person its own token` });
+      else seen.set(e.token, v);
+    });
+  }
+  const agents = new Set<string>();
+  for (const e of c.AGENT_TOKENS) {
+    if (agents.has(e.name!)) ctx.addIssue({ code: 'custom', path: ['AGENT_TOKENS'], message: `agent ${JSON.stringify(e.name)} has more than one token` });
+    agents.add(e.name!);
+  }
 });
 
 export type Config = z.infer<typeof schema>;
@@ -59,7 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      // Never echo a secret into a log: name the variable, not its value.
+      const shown = /(_TOKENS|SECRET)$/.test(name) ? '(hidden)' : JSON.stringify(cleaned[name] ?? '');
+      return `  ${i.path.join('.')}=${shown}: ${i.message}`;
+    });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -66,6 +66,18 @@ export class Keys {
   get records(): string {
     return `${this.base}records`;
   }
+  /**
+   * HASH of a breach's follow-up (breach id = the call's linkedid): complaintReceived,
+   * compensation (JSON list), note, closed, version, updatedAt, updatedBy. Written by the API
+   * only, through one Lua script together with the audit entry; kept as long as call records.
+   */
+  breachFollowUp(id: string): string {
+    return `${this.base}breach:${id}`;
+  }
+  /** LIST of JSON audit entries of a breach's follow-up, oldest first: who changed what, when. */
+  breachAudit(id: string): string {
+    return `${this.base}breach:${id}:audit`;
+  }
   /** HASH of the collector's connection health. */
   get health(): string {
     return `${this.base}health`;

@@ -103,3 +103,82 @@ export function parseWindow(text: string): number | null {
   if (n < 1 || ms > 24 * 3_600_000) return null;
   return ms;
 }
+
+/** An ISO week: `year` is the ISO week-numbering year (2027-01-01 is in 2026-W53). */
+export interface IsoWeek {
+  year: number;
+  week: number;
+}
+
+/** 52 or 53: a year has a week 53 when its 28 December falls in it. */
+export function isoWeeksInYear(isoYear: number): number {
+  return isoWeekOf(isoYear, 12, 28).week;
+}
+
+/** Parses `2026-W47`; null when the text is malformed or the week does not exist that year. */
+export function parseIsoWeek(text: string): IsoWeek | null {
+  const m = /^(\d{4})-W(\d{2})$/.exec(text);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (week < 1 || week > isoWeeksInYear(year)) return null;
+  return { year, week };
+}
+
+export function formatIsoWeek(w: IsoWeek): string {
+  return `${w.year}-W${String(w.week).padStart(2, '0')}`;
+}
+
+/** The ISO week `delta` weeks from `w` (negative for earlier weeks), across year ends. */
+export function shiftIsoWeek(w: IsoWeek, delta: number): IsoWeek {
+  const monday = mondayOfIsoWeek(w.year, w.week);
+  const d = new Date(Date.UTC(monday.year, monday.month - 1, monday.day + 7 * delta));
+  return isoWeekOf(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+/** The ISO week that contains instant ms, as a local calendar in timeZone sees it. */
+export function isoWeekOfInstant(ms: number, timeZone: string): IsoWeek {
+  const p = localParts(ms, timeZone);
+  return isoWeekOf(p.year, p.month, p.day);
+}
+
+export interface IsoWeekSpan {
+  /** Local Monday 00:00 (UTC ms, inclusive). */
+  from: number;
+  /** Local Monday 00:00 of the next week (UTC ms, exclusive): 167, 168 or 169 hours later. */
+  to: number;
+  /** The seven local dates, Monday first (YYYY-MM-DD). */
+  dates: string[];
+  /** Start of each local day (UTC ms), Monday first, then the next Monday: 8 entries. */
+  dayStarts: number[];
+}
+
+/** Where an ISO week starts and ends in timeZone, day by day (days of 23 or 25 hours included). */
+export function isoWeekSpan(w: IsoWeek, timeZone: string): IsoWeekSpan {
+  const monday = mondayOfIsoWeek(w.year, w.week);
+  const dates: string[] = [];
+  const dayStarts: number[] = [];
+  for (let i = 0; i <= 7; i++) {
+    const d = new Date(Date.UTC(monday.year, monday.month - 1, monday.day + i));
+    const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    dayStarts.push(localToUtc(y, m, day, 0, 0, timeZone));
+    if (i < 7) dates.push(`${y}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+  }
+  return { from: dayStarts[0]!, to: dayStarts[7]!, dates, dayStarts };
+}
+
+/** Parses a local calendar date `YYYY-MM-DD` that exists; null otherwise. */
+export function parseLocalDate(text: string): { year: number; month: number; day: number } | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return { year, month, day };
+}
+
+/** Start of the local day after the given date (for inclusive "to" dates). */
+export function startOfNextLocalDay(date: { year: number; month: number; day: number }, timeZone: string): number {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
+  return localToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, timeZone);
+}
