@@ -425,7 +425,8 @@ function start(): void {
   void loadHistory();
   setInterval(() => void loadHistory(), HISTORY_EVERY_MS);
   setInterval(tick, 250);
-  addEventListener('resize', () => layoutAgents());
+  // Re-fit the agent grid whenever its box changes (TV resolution, queue rows added or removed).
+  new ResizeObserver(() => layoutAgents()).observe($('agents'));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
