@@ -2,7 +2,12 @@
 import { pino } from 'pino';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
-import { connect, redisUrl } from './redis.ts';
+import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
+import WebSocket from 'ws';
+import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { Collector } from '../../services/collector/src/collector.ts';
+import { startSimulator, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
+import type { TruthQueue } from './captures.ts';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -44,4 +49,63 @@ export async function until<T>(check: () => T | undefined | Promise<T | undefine
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+
+export interface LivePath {
+  sim: Simulator;
+  collector: Collector;
+  api: RunningApi;
+  /** Every frame the WebSocket client received. */
+  frames: LiveSnapshot[];
+  latest(): LiveSnapshot | undefined;
+  stop(): Promise<void>;
+}
+
+/** Simulator → collector → Redis → API → a WebSocket client, all real, on loopback. */
+export async function startLivePath(o: { name: string; scenario?: Scenario; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
+  const prefix = testPrefix(o.name);
+  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, username: 'belofte', secret: 'sesame' });
+  const config = testConfig(prefix, {
+    AMI_HOST: '127.0.0.1',
+    AMI_PORT: String(sim.port),
+    AMI_SECRET: 'sesame',
+    AMI_RECONNECT_MIN_MS: '50',
+    AMI_RECONNECT_MAX_MS: '500',
+    ...o.env,
+  });
+  const redis = connect();
+  const collector = new Collector(config, redis, quietLog);
+  await collector.start();
+  const api = await apiFor(config, 500);
+  const frames: LiveSnapshot[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws?window=${o.window ?? '24h'}`);
+  ws.on('message', (d) => {
+    const doc = JSON.parse(String(d));
+    if (doc.total) frames.push(doc as LiveSnapshot);
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return {
+    sim,
+    collector,
+    api,
+    frames,
+    latest: () => frames.at(-1),
+    async stop() {
+      ws.close();
+      await api.stop();
+      await collector.stop();
+      await sim.close();
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+/** The per-queue counts of a snapshot, in the ground truth's terms. */
+export function asTruth(f: QueueFigures): TruthQueue {
+  return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
 }

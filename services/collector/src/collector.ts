@@ -103,6 +103,7 @@ export class Collector {
    */
   async resync(): Promise<void> {
     const at = this.switchNow();
+    const asked = this.pipeline.tracker.openVisitIds();
     try {
       const [status, channels] = await Promise.all([
         this.client.action({ Action: 'QueueStatus' }, 15_000),
@@ -122,7 +123,7 @@ export class Collector {
           else throw e;
         }
       }
-      this.pipeline.resync(at, entries, members, linkedidOf);
+      this.pipeline.resync(at, entries, members, linkedidOf, asked);
       this.resyncs++;
       this.log.info({ waiting: entries.length, members: members.length, resyncs: this.resyncs }, 'resynchronised with QueueStatus');
     } catch (e) {

@@ -113,8 +113,8 @@ export class Pipeline {
     this.writer.enqueue(this.tracker.tick(now));
   }
 
-  resync(at: number, entries: QueueEntry[], members: MemberStatus[], linkedidOf: Map<string, string>): void {
-    this.writer.enqueue(this.tracker.resync(at, entries, members, linkedidOf));
+  resync(at: number, entries: QueueEntry[], members: MemberStatus[], linkedidOf: Map<string, string>, asked?: Set<string>): void {
+    this.writer.enqueue(this.tracker.resync(at, entries, members, linkedidOf, asked));
   }
 
   finish(at: number): void {

@@ -292,3 +292,23 @@ describe('state survives a restart', () => {
     expect(second.calls.get('c1')!.transfers).toHaveLength(1);
   });
 });
+
+describe('resync races', () => {
+  it('leaves alone a caller who joined after QueueStatus was asked (events keep flowing meanwhile)', () => {
+    const tracker = new CallTracker({ thresholds: DEFAULT_THRESHOLDS });
+    const tally = new Tally();
+    const asked = tracker.openVisitIds();
+    tally.apply(tracker.process(join(1, 'late')));
+    tally.apply(tracker.resync(s(2), [], [], new Map(), asked));
+    expect(tally.queues.get('support')).toMatchObject({ offered: 1, unknown: 0, waiting: 1 });
+  });
+
+  it('keeps a talk that began after the question even if the member list says not in call', () => {
+    const tracker = new CallTracker({ thresholds: DEFAULT_THRESHOLDS });
+    const asked = tracker.openVisitIds();
+    tracker.process(join(1, 'c1'));
+    tracker.process(connect(2, 'c1', 1));
+    tracker.resync(s(3), [], [{ ...member(0, 'agent1'), type: 'QueueMember' }], new Map(), asked);
+    expect(tracker.calls.get('c1')!.visits[0]!.status).toBe('answered');
+  });
+});

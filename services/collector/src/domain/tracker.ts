@@ -148,13 +148,16 @@ export class CallTracker {
    * are logged in. A call seen waiting before that is no longer listed ended while Belofte was
    * not looking: its outcome is `unknown`, never a guess. Nothing already counted is counted again.
    */
-  resync(at: number, entries: QueueEntry[], members: MemberStatus[], linkedidOf: Map<string, string>): Change[] {
+  resync(at: number, entries: QueueEntry[], members: MemberStatus[], linkedidOf: Map<string, string>, asked?: Set<string>): Change[] {
     this.settle(at);
     const listed = new Set(entries.map((e) => `${e.uniqueid}\u0000${e.queue}`));
+    // Events keep flowing while QueueStatus is answered: a visit that began after the question
+    // (not in `asked`, from openVisitIds() taken when it was sent) is not the answer's business.
+    const inQuestion = (v: QueueVisit) => asked === undefined || asked.has(v.id);
     // Callers Belofte thought were waiting but the switch no longer lists.
     for (const call of this.calls.values()) {
       for (const v of call.visits) {
-        if (v.status === 'waiting' && !listed.has(`${v.uniqueid}\u0000${v.queue}`)) this.endVisit(call, v, 'unknown', at);
+        if (v.status === 'waiting' && inQuestion(v) && !listed.has(`${v.uniqueid}\u0000${v.queue}`)) this.endVisit(call, v, 'unknown', at);
       }
     }
     // Callers waiting now that Belofte has not seen join (joined while disconnected).
@@ -189,7 +192,7 @@ export class CallTracker {
       agent.queues = [];
       for (const r of reports) applyMemberStatus(agent, r);
       // A talk whose AgentComplete was missed: the agent is no longer in a call.
-      if (!agent.inCall) this.closeTalksOf(name, at);
+      if (!agent.inCall) this.closeTalksOf(name, at, inQuestion);
       this.updateAgentState(agent, at);
     }
     return this.flush();
@@ -218,6 +221,13 @@ export class CallTracker {
       this.agents.set(agent.name, agent);
       for (const ch of agent.channels) this.agentByChannel.set(ch, agent.name);
     }
+  }
+
+  /** Ids of the visits open now (waiting or talking): what a QueueStatus sent now answers about. */
+  openVisitIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const call of this.calls.values()) for (const v of call.visits) if (v.status === 'waiting' || v.status === 'answered') ids.add(v.id);
+    return ids;
   }
 
   /** Calls in order of first queue entry. */
@@ -622,10 +632,10 @@ export class CallTracker {
     return changed;
   }
 
-  private closeTalksOf(agent: string, at: number): void {
+  private closeTalksOf(agent: string, at: number, inQuestion: (v: QueueVisit) => boolean): void {
     for (const call of this.calls.values()) {
       for (const v of call.visits) {
-        if (v.status === 'answered' && v.agent === agent) {
+        if (v.status === 'answered' && v.agent === agent && inQuestion(v)) {
           v.status = 'completed';
           v.endedAt = at;
           this.markDirty(call);
