@@ -16,6 +16,8 @@ export interface ApiContext {
   log: Logger;
   /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`). */
   live(window: string, now?: number): Promise<LiveSnapshot>;
+  /** The switch's clock now, as the collector last reported its offset. */
+  switchNow(now?: number): number;
 }
 
 export class BadWindow extends Error {}
@@ -37,6 +39,9 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     keys,
     thresholds,
     log,
+    switchNow(now = Date.now()) {
+      return now + clockOffsetMs;
+    },
     async live(window, now = Date.now()) {
       // Windows are placed on the switch's clock (the collector reports its offset; a
       // simulator may even run fast). Their end is open: an event stamped a little ahead of

@@ -24,7 +24,8 @@ export function liveRoutes(ctx: ApiContext): Hono {
     const step = Number(stepText);
     if (!Number.isInteger(step) || step < 1 || step > 240) return c.json({ error: 'bad_request', message: `step must be whole minutes from 1 to 240, not ${JSON.stringify(stepText)}` }, 400);
     if (queue !== undefined && !/^[^\s]{1,128}$/.test(queue)) return c.json({ error: 'bad_request', message: 'queue must be a queue name' }, 400);
-    const now = Date.now();
+    // The day on the switch's clock, as the live figures count it.
+    const now = ctx.switchNow();
     const from = startOfLocalDay(now, ctx.config.BELOFTE_TIMEZONE);
     return c.json(await readHistory(ctx.redis, ctx.keys, { from, to: now, stepMinutes: step, queue }));
   });
