@@ -7,6 +7,10 @@ import type { LiveSnapshot, Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
 import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
+import { Authority } from './auth/tokens.ts';
+import { CallRecords } from './records/reader.ts';
+import type { AgentSnapshot } from './schemas/agents.ts';
+import { agentSnapshots } from './stats/agentView.ts';
 
 export interface ApiContext {
   config: Config;
@@ -14,8 +18,14 @@ export interface ApiContext {
   keys: Keys;
   thresholds: Thresholds;
   log: Logger;
+  /** Who may do what, from the tokens in the environment. */
+  authority: Authority;
+  /** The collector's call records (finished and in progress). */
+  records: CallRecords;
   /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`). */
   live(window: string, now?: number): Promise<LiveSnapshot>;
+  /** The own view of each of these agents, today and this week on the switch's clock (one read for all). */
+  agents(ids: string[], now?: number): Promise<Map<string, AgentSnapshot>>;
   /** The switch's clock now, as the collector last reported its offset. */
   switchNow(now?: number): number;
 }
@@ -33,12 +43,18 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
   const thresholds = thresholdsOf(config);
   let clockOffsetMs = 0;
+  const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
   return {
     config,
     redis,
     keys,
     thresholds,
     log,
+    authority: new Authority(config),
+    records,
+    agents(ids, now = Date.now()) {
+      return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
+    },
     switchNow(now = Date.now()) {
       return now + clockOffsetMs;
     },

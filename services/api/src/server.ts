@@ -9,11 +9,21 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
 import { buildWeb } from '../../../web/build.ts';
+import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
+import { ApiRoutes } from './openapi/routes.ts';
 import { Fanout } from './push/fanout.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { breachRoutes } from './routes/breaches.ts';
+import { docRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { liveRoutes } from './routes/live.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { webRoutes } from './routes/web.ts';
+import { WsQuery } from './schemas/ws.ts';
+
+/** The API's version, as the OpenAPI document states it. */
+export const API_VERSION = '0.2.0';
 
 export interface ApiServer {
   server: Server;
@@ -43,9 +53,19 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
       redisDown ? 503 : 500,
     );
   });
+  // Every API route goes through one table: access check, validation, and the OpenAPI document.
+  const api = new ApiRoutes(ctx.authority);
+  liveRoutes(api, ctx);
+  statsRoutes(api, ctx);
+  breachRoutes(api, ctx);
+  agentRoutes(api, ctx);
+  docRoutes(api, API_VERSION);
   app.route('/', healthRoutes(ctx));
-  app.route('/', liveRoutes(ctx));
+  app.route('/', api.app);
   app.route('/', webRoutes(await buildWeb()));
+  if (ctx.authority.wallboardOpen && (deps.config.MANAGER_TOKENS.length > 0 || deps.config.AGENT_TOKENS.length > 0)) {
+    deps.log.warn('WALLBOARD_TOKENS is not set: the live figures (/api/live, /ws) are open to anyone who can reach this port');
+  }
   app.notFound((c) => c.json({ error: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
   const fanout = new Fanout(ctx, deps.subscriber, { heartbeatMs: deps.heartbeatMs });
@@ -57,7 +77,23 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
-    fanout.handleUpgrade(req, socket, head);
+    // Browsers cannot set headers on a WebSocket: the token comes in ?token= (or the header, for other clients).
+    const url = new URL(req.url ?? '/', 'http://x');
+    const parsed = WsQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const name = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? 'query');
+      fanout.handleUpgrade(req, socket, head, { status: 400, message: `${name}: ${issue.code === 'unrecognized_keys' ? 'unknown parameter; /ws takes window, agent, token' : issue.message}` });
+      return;
+    }
+    const q = parsed.data;
+    const need: Need = q.agent !== undefined ? { kind: 'agent', agent: q.agent } : { kind: 'wallboard' };
+    const decision = ctx.authority.decide(q.token ?? bearerToken(req.headers.authorization), need);
+    if (!decision.ok) {
+      fanout.handleUpgrade(req, socket, head, { status: decision.status, message: decision.message, error: decision.error });
+      return;
+    }
+    fanout.handleUpgrade(req, socket, head, undefined, { agent: q.agent ?? null });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,6 +7,10 @@
  * keeps no figures of its own, so any number of API processes show the same numbers.
  * A heartbeat frame goes out every few seconds even when nothing changes: waiting clocks
  * run, and a wallboard that hears nothing knows its figures are stale.
+ *
+ * A socket opened for one agent (`/ws?agent=<id>`, checked by the server before the upgrade)
+ * gets that agent's own view (AgentSnapshot) instead, re-read on the same notices and beats;
+ * all agents' views come from one read of the week's call records.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -34,6 +38,8 @@ export interface FanoutStats {
 interface Client {
   ws: WebSocket;
   window: string;
+  /** Set for an agent's own view. */
+  agent: string | null;
   messages: number;
 }
 
@@ -73,8 +79,8 @@ export class Fanout {
     this.timers.push(beat, reset);
   }
 
-  /** Takes over an HTTP upgrade on /ws. `authorise` may refuse it (status + message). */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse?: { status: number; message: string }): void {
+  /** Takes over an HTTP upgrade on /ws. `refuse` refuses it (status + message, optionally the error code). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse?: { status: number; message: string; error?: string }, target: { agent: string | null } = { agent: null }): void {
     const url = new URL(req.url ?? '/', 'http://x');
     let window: string;
     try {
@@ -84,15 +90,15 @@ export class Fanout {
       window = 'today';
     }
     if (refuse) {
-      const body = JSON.stringify({ error: refuse.status === 400 ? 'bad_request' : refuse.status === 401 ? 'unauthorized' : 'forbidden', message: refuse.message });
+      const body = JSON.stringify({ error: refuse.error ?? (refuse.status === 400 ? 'bad_request' : refuse.status === 401 ? 'unauthorized' : 'forbidden'), message: refuse.message });
       socket.end(`HTTP/1.1 ${refuse.status} ${refuse.status === 400 ? 'Bad Request' : refuse.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, window));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, window, target.agent));
   }
 
-  private accept(ws: WebSocket, window: string): void {
-    const client: Client = { ws, window, messages: 0 };
+  private accept(ws: WebSocket, window: string, agent: string | null): void {
+    const client: Client = { ws, window, agent, messages: 0 };
     this.clients.add(client);
     this.stats.sockets = this.clients.size;
     ws.on('message', () => {
@@ -107,6 +113,13 @@ export class Fanout {
       this.stats.sockets = this.clients.size;
     });
     // The figures at once, not at the next change.
+    if (agent !== null) {
+      void this.ctx.agents([agent]).then(
+        (views) => this.send(client, JSON.stringify(views.get(agent))),
+        (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read an agent view for a new socket'),
+      );
+      return;
+    }
     void this.ctx.live(window).then(
       (s) => this.send(client, JSON.stringify(s)),
       (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read figures for a new socket'),
@@ -132,8 +145,20 @@ export class Fanout {
 
   private async broadcast(): Promise<void> {
     this.stats.refreshes++;
-    const windows = new Set([...this.clients].map((c) => c.window));
+    const windows = new Set([...this.clients].filter((c) => c.agent === null).map((c) => c.window));
+    const agents = new Set([...this.clients].flatMap((c) => (c.agent === null ? [] : [c.agent])));
     const now = Date.now();
+    if (agents.size > 0) {
+      let views: Map<string, unknown> | null = null;
+      let failure: string | null = null;
+      try {
+        views = await this.ctx.agents([...agents], now);
+      } catch (e) {
+        this.stats.readErrors++;
+        failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+      }
+      for (const c of this.clients) if (c.agent !== null) this.send(c, failure ?? JSON.stringify(views!.get(c.agent)));
+    }
     for (const w of windows) {
       let text: string;
       try {
@@ -146,7 +171,7 @@ export class Fanout {
         // Say so rather than go quiet: the wallboard greys out with the reason.
         text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
       }
-      for (const c of this.clients) if (c.window === w) this.send(c, text);
+      for (const c of this.clients) if (c.agent === null && c.window === w) this.send(c, text);
     }
   }
 

@@ -1,34 +1,42 @@
 /** Live figures and the day's history as JSON. */
-import { Hono } from 'hono';
 import { readHistory } from '@belofte/shared/history';
 import { startOfLocalDay } from '@belofte/shared/time';
-import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
+import { normaliseWindow, type ApiContext } from '../context.ts';
+import type { ApiRoutes } from '../openapi/routes.ts';
+import { HistoryQuery, HistorySchema, LiveQuery, LiveSnapshotSchema } from '../schemas/live.ts';
 
-export function liveRoutes(ctx: ApiContext): Hono {
-  const app = new Hono();
+export function liveRoutes(api: ApiRoutes, ctx: ApiContext): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/api/live',
+      operationId: 'live',
+      tag: 'live',
+      summary: 'Live figures per queue and in total, and every agent: the wallboard',
+      description: 'Open to anyone while WALLBOARD_TOKENS is not set.',
+      access: 'wallboard',
+      query: LiveQuery,
+      responses: { 200: { description: 'The snapshot.', schema: LiveSnapshotSchema } },
+    },
+    async ({ query }, c) => c.json(await ctx.live(normaliseWindow(query.window))),
+  );
 
-  app.get('/api/live', async (c) => {
-    let window: string;
-    try {
-      window = normaliseWindow(c.req.query('window'));
-    } catch (e) {
-      if (e instanceof BadWindow) return c.json({ error: 'bad_request', message: e.message }, 400);
-      throw e;
-    }
-    return c.json(await ctx.live(window));
-  });
-
-  app.get('/api/history', async (c) => {
-    const queue = c.req.query('queue');
-    const stepText = c.req.query('step') ?? '15';
-    const step = Number(stepText);
-    if (!Number.isInteger(step) || step < 1 || step > 240) return c.json({ error: 'bad_request', message: `step must be whole minutes from 1 to 240, not ${JSON.stringify(stepText)}` }, 400);
-    if (queue !== undefined && !/^[^\s]{1,128}$/.test(queue)) return c.json({ error: 'bad_request', message: 'queue must be a queue name' }, 400);
-    // The day on the switch's clock, as the live figures count it.
-    const now = ctx.switchNow();
-    const from = startOfLocalDay(now, ctx.config.BELOFTE_TIMEZONE);
-    return c.json(await readHistory(ctx.redis, ctx.keys, { from, to: now, stepMinutes: step, queue }));
-  });
-
-  return app;
+  api.add(
+    {
+      method: 'get',
+      path: '/api/history',
+      operationId: 'history',
+      tag: 'live',
+      summary: 'The service level through the day, for the wallboard chart',
+      access: 'wallboard',
+      query: HistoryQuery,
+      responses: { 200: { description: 'Cumulative since local midnight at every step.', schema: HistorySchema } },
+    },
+    async ({ query }, c) => {
+      // The day on the switch's clock, as the live figures count it.
+      const now = ctx.switchNow();
+      const from = startOfLocalDay(now, ctx.config.BELOFTE_TIMEZONE);
+      return c.json(await readHistory(ctx.redis, ctx.keys, { from, to: now, stepMinutes: Number(query.step ?? '15'), queue: query.queue }));
+    },
+  );
 }

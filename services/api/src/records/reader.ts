@@ -1,0 +1,93 @@
+/**
+ * Reads the collector's call records: finished calls (one JSON string each, indexed by first
+ * queue entry) and the calls still in progress.
+ *
+ * Records of calls that ended more than two hours ago are kept in memory: the collector
+ * forgets a finished call an hour after it ends, so such a record can no longer be rewritten.
+ * The agent view re-reads this week's records every few seconds; with the cache it only
+ * fetches the calls of the last two hours.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { CallRecord } from '@belofte/shared/callRecord';
+import type { Keys } from '@belofte/shared/keys';
+
+/** A call's later entries can fall in a period its first entry precedes: read this much earlier. */
+export const CALL_SPAN_MARGIN_MS = 24 * 3_600_000;
+const SETTLED_AFTER_MS = 2 * 3_600_000;
+const CHUNK = 500;
+
+export interface RecordReaderOptions {
+  /** Settled records held in memory at most. */
+  maxCached?: number;
+  onBadRecord?: (id: string, error: string) => void;
+}
+
+export class CallRecords {
+  private readonly cache = new Map<string, CallRecord>();
+  private readonly maxCached: number;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly keys: Keys,
+    private readonly o: RecordReaderOptions = {},
+  ) {
+    this.maxCached = o.maxCached ?? 100_000;
+  }
+
+  /** Finished calls whose first queue entry is in [from − margin, to). */
+  async finished(from: number, to: number, now = Date.now(), marginMs = CALL_SPAN_MARGIN_MS): Promise<CallRecord[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.records, Math.floor(from - marginMs), `(${Math.ceil(to)}`);
+    const out: CallRecord[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = this.cache.get(id);
+      if (hit) out.push(hit);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += CHUNK) {
+      const chunk = missing.slice(i, i + CHUNK);
+      const texts = await this.redis.mget(...chunk.map((id) => this.keys.record(id)));
+      texts.forEach((text, j) => {
+        // Null: the record outlived its retention and expired; its index entry remains.
+        if (text === null) return;
+        const r = this.parse(chunk[j]!, text);
+        if (!r) return;
+        out.push(r);
+        if (r.endedAt !== null && now - r.endedAt > SETTLED_AFTER_MS) this.remember(r);
+      });
+    }
+    return out;
+  }
+
+  /** One finished call, or null. */
+  async one(id: string): Promise<CallRecord | null> {
+    const text = await this.redis.get(this.keys.record(id));
+    return text === null ? null : this.parse(id, text);
+  }
+
+  /** Calls still in progress. */
+  async inProgress(): Promise<CallRecord[]> {
+    const texts = await this.redis.hvals(this.keys.calls);
+    return texts.map((t, i) => this.parse(`in-progress #${i}`, t)).filter((r): r is CallRecord => r !== null);
+  }
+
+  private parse(id: string, text: string): CallRecord | null {
+    try {
+      const r = JSON.parse(text) as CallRecord;
+      if (typeof r.linkedid !== 'string' || !Array.isArray(r.visits) || !Array.isArray(r.transfers)) throw new Error('not a call record');
+      return r;
+    } catch (e) {
+      this.o.onBadRecord?.(id, (e as Error).message);
+      return null;
+    }
+  }
+
+  private remember(r: CallRecord): void {
+    if (this.cache.size >= this.maxCached) {
+      // Oldest inserted first: Map keeps insertion order.
+      const first = this.cache.keys().next().value;
+      if (first !== undefined) this.cache.delete(first);
+    }
+    this.cache.set(r.linkedid, r);
+  }
+}

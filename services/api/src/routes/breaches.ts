@@ -1,0 +1,123 @@
+/** The breach register: list, one breach with its audit trail, and recording the follow-up. */
+import { isoWeekSpan, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
+import type { ApiContext } from '../context.ts';
+import { breachOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUps, recordFollowUp } from '../breaches/register.ts';
+import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
+import { BreachDetail, BreachesQuery, BreachIdParams, BreachList, FollowUpPatch } from '../schemas/breaches.ts';
+import { ApiError } from '../schemas/registry.ts';
+
+/** The longest range one request may ask for: a quarter. */
+const MAX_RANGE_DAYS = 92;
+
+function instantOf(text: string, end: boolean, timeZone: string): number {
+  const d = parseLocalDate(text);
+  if (!d) return Date.parse(text);
+  return end ? startOfNextLocalDay(d, timeZone) : localToUtc(d.year, d.month, d.day, 0, 0, timeZone);
+}
+
+async function detail(ctx: ApiContext, id: string): Promise<BreachDetail | null> {
+  const record = await ctx.records.one(id);
+  if (!record || !isBreach(record)) return null;
+  const [followUps, audit] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, [id]), readAudit(ctx.redis, ctx.keys, id)]);
+  return { ...breachOf(record, followUps.get(id) ?? NO_FOLLOW_UP), audit };
+}
+
+const notFound = (id: string) => ({
+  error: 'not_found',
+  message: `no breach ${JSON.stringify(id)}: no finished call with that id in the records (kept RETENTION_DAYS days), or that call broke no norm`,
+});
+
+export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
+  const tz = ctx.config.BELOFTE_TIMEZONE;
+
+  api.add(
+    {
+      method: 'get',
+      path: '/api/breaches',
+      operationId: 'listBreaches',
+      tag: 'breaches',
+      summary: 'Breaches in a period: calls that waited longer than the guarantee, or were transferred more than the limit',
+      description: `By the time of the first queue entry. At most ${MAX_RANGE_DAYS} days per request. Caller numbers are masked to their last 4 digits.`,
+      access: 'manager',
+      query: BreachesQuery,
+      responses: { 200: { description: 'Oldest first.', schema: BreachList } },
+    },
+    async ({ query }, c) => {
+      const now = ctx.switchNow();
+      let from: number;
+      let to: number;
+      if (query.week) {
+        const span = isoWeekSpan(parseIsoWeek(query.week)!, tz);
+        ({ from, to } = span);
+      } else {
+        from = instantOf(query.from!, false, tz);
+        to = query.to ? instantOf(query.to, true, tz) : now;
+      }
+      if (to <= from) throw new BadRequest('to', 'to: must be after from');
+      if (to - from > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) throw new BadRequest('to', `to: the range may be at most ${MAX_RANGE_DAYS} days; ask for a shorter period`);
+      const records = (await ctx.records.finished(from, to, Date.now(), 0)).filter(
+        (r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to && (!query.queue || r.visits.some((v) => v.queue === query.queue)),
+      );
+      const followUps = await readFollowUps(ctx.redis, ctx.keys, records.map((r) => r.linkedid));
+      const breaches = records
+        .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP))
+        .filter((b) => query.state === 'all' || b.state === query.state)
+        .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+      return c.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), queue: query.queue ?? null, state: query.state, count: breaches.length, breaches });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/api/breaches/{id}',
+      operationId: 'getBreach',
+      tag: 'breaches',
+      summary: 'One breach, with its follow-up and the audit trail of every change to it',
+      access: 'manager',
+      params: BreachIdParams,
+      responses: { 200: { description: 'The breach.', schema: BreachDetail }, 404: { description: 'No such breach.', schema: ApiError } },
+    },
+    async ({ params }, c) => {
+      const b = await detail(ctx, params.id);
+      return b ? c.json(b) : c.json(notFound(params.id), 404);
+    },
+  );
+
+  api.add(
+    {
+      method: 'patch',
+      path: '/api/breaches/{id}',
+      operationId: 'recordFollowUp',
+      tag: 'breaches',
+      summary: 'Record the follow-up of a breach: complaint received, compensation given, a note, closed',
+      description:
+        'Only the fields given change. The change, who made it (the manager token\'s name) and when are kept in the audit trail, atomically with the change. ' +
+        'Send expectedVersion (the followUp.version you saw) to be refused with 409 rather than overwrite someone else\'s change.',
+      access: 'manager',
+      params: BreachIdParams,
+      body: FollowUpPatch,
+      responses: {
+        200: { description: 'The breach after the change (unchanged when nothing differed).', schema: BreachDetail },
+        404: { description: 'No such breach.', schema: ApiError },
+        409: { description: 'expectedVersion is not the current version: someone changed it meanwhile.', schema: ApiError },
+      },
+    },
+    async ({ params, body, principal }, c) => {
+      const record = await ctx.records.one(params.id);
+      if (!record || !isBreach(record)) return c.json(notFound(params.id), 404);
+      const result = await recordFollowUp(ctx.redis, ctx.keys, {
+        id: params.id,
+        patch: body,
+        by: principal?.name ?? 'unknown',
+        at: Date.now(),
+        keepSeconds: ctx.config.RETENTION_DAYS * 86_400,
+      });
+      if (result.status === 'conflict') {
+        return c.json({ error: 'conflict', message: `the follow-up was changed meanwhile: it is at version ${result.version}, not ${body.expectedVersion}; reload it and make your change again` }, 409);
+      }
+      ctx.log.info({ breach: params.id, by: principal?.name, version: result.version, status: result.status }, 'breach follow-up recorded');
+      return c.json((await detail(ctx, params.id))!);
+    },
+  );
+}

@@ -1,0 +1,97 @@
+/** Weekly statistics (JSON or CSV) and the week's abandoned calls, for managers. */
+import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
+import type { ApiContext } from '../context.ts';
+import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
+import type { ApiRoutes } from '../openapi/routes.ts';
+import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
+import { agentsCsv, figuresCsv } from '../stats/csv.ts';
+import { isBreach, weeklyStats } from '../stats/weekly.ts';
+
+/** The week asked for, or the current one on the switch's clock. */
+function weekOf(ctx: ApiContext, text: string | undefined): IsoWeek {
+  return text ? parseIsoWeek(text)! : isoWeekOfInstant(ctx.switchNow(), ctx.config.BELOFTE_TIMEZONE);
+}
+
+export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: string | null, now = Date.now()): Promise<WeeklyStats> {
+  const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
+  const records = await ctx.records.finished(span.from, span.to, now);
+  const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid));
+  return weeklyStats({
+    week,
+    timeZone: ctx.config.BELOFTE_TIMEZONE,
+    thresholds: ctx.thresholds,
+    queue,
+    records,
+    followUps: new Map([...followUps].map(([id, f]) => [id, summary(f)])),
+    now,
+  });
+}
+
+export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/api/stats/weekly',
+      operationId: 'weeklyStats',
+      tag: 'statistics',
+      summary: 'Weekly statistics per queue and in total, per day and per hour of the day, and per agent',
+      description:
+        'ISO week (Monday to Sunday) in BELOFTE_TIMEZONE. From the durable call records: finished calls only. ' +
+        'format=csv gives one table for Excel: part=figures (a row per queue/total and week/day/hour) or part=agents.',
+      access: 'manager',
+      query: WeeklyQuery,
+      responses: {
+        200: {
+          description: 'The statistics.',
+          schema: WeeklyStats,
+          also: { contentType: 'text/csv; charset=utf-8', description: 'With format=csv: UTF-8 with BOM, ";" and decimal comma (decimal=point: "," and decimal point), CRLF, one header row.' },
+        },
+      },
+    },
+    async ({ query }, c) => {
+      const week = weekOf(ctx, query.week);
+      const stats = await computeWeekly(ctx, week, query.queue ?? null);
+      if (query.format === 'json') return c.json(stats);
+      const csv = query.part === 'agents' ? agentsCsv(stats, query.lang, query.decimal) : figuresCsv(stats, query.lang, query.decimal);
+      const name = `belofte-${formatIsoWeek(week)}${query.queue ? `-${query.queue.replace(/[^A-Za-z0-9_.-]/g, '_')}` : ''}-${query.part}.csv`;
+      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/api/stats/abandoned',
+      operationId: 'abandonedCalls',
+      tag: 'statistics',
+      summary: "The week's abandoned queue entries: when, which queue, how long the caller waited",
+      access: 'manager',
+      query: AbandonedQuery,
+      responses: { 200: { description: 'Oldest first.', schema: AbandonedList } },
+    },
+    async ({ query }, c) => {
+      const week = weekOf(ctx, query.week);
+      const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
+      const records = await ctx.records.finished(span.from, span.to);
+      const entries: AbandonedEntry[] = [];
+      for (const r of records) {
+        for (const v of r.visits) {
+          if (v.status !== 'abandoned' && v.status !== 'shortAbandoned') continue;
+          if (v.joinedAt < span.from || v.joinedAt >= span.to || (query.queue && v.queue !== query.queue)) continue;
+          const left = v.endedAt ?? v.joinedAt;
+          entries.push({
+            id: r.linkedid,
+            at: new Date(v.joinedAt).toISOString(),
+            leftAt: new Date(left).toISOString(),
+            queue: v.queue,
+            waitedSeconds: Math.max(0, Math.round((left - v.joinedAt) / 1000)),
+            short: v.status === 'shortAbandoned',
+            caller: maskCaller(r.callerIdNum),
+          });
+        }
+      }
+      entries.sort((a, b) => a.at.localeCompare(b.at));
+      return c.json({ week: formatIsoWeek(week), from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), queue: query.queue ?? null, entries });
+    },
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * The live endpoints' parameters and documents. The TypeScript types live in shared/figures.ts
+ * (the collector and the wallboard use them); the assertions at the bottom make the compiler
+ * refuse any difference between them and these schemas.
+ */
+import { z } from 'zod';
+import type { AgentView, LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import type { History } from '@belofte/shared/history';
+import { parseWindow } from '@belofte/shared/time';
+import { instant, inputs, outputs } from './registry.ts';
+import { AgentLive } from './agents.ts';
+import { queueParam, ThresholdsSchema } from './stats.ts';
+
+export const windowParam = z
+  .string()
+  .superRefine((w, ctx) => {
+    if (w !== '' && w !== 'today' && parseWindow(w) === null) {
+      ctx.addIssue({ code: 'custom', message: `window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(w)}` });
+    }
+  })
+  .describe('today (since local midnight, the default) or a rolling window <n>m / <n>h from 1m to 24h.');
+
+export const LiveQuery = z.object({ window: windowParam.optional() }).register(inputs, { id: 'LiveQuery' });
+
+export const HistoryQuery = z
+  .object({
+    step: z
+      .string()
+      .regex(/^\d{1,3}$/, 'step must be whole minutes from 1 to 240')
+      .refine((s) => Number(s) >= 1 && Number(s) <= 240, 'step must be whole minutes from 1 to 240')
+      .optional()
+      .describe('Minutes per point, 1–240 (default 15).'),
+    queue: queueParam.optional(),
+  })
+  .register(inputs, { id: 'HistoryQuery' });
+
+const AgentCounts = z.object({
+  available: z.number().int(),
+  ringing: z.number().int(),
+  oncall: z.number().int(),
+  wrapup: z.number().int(),
+  paused: z.number().int(),
+  unavailable: z.number().int(),
+  loggedoff: z.number().int(),
+});
+
+export const LiveQueueFigures = z
+  .object({
+    offered: z.number().int(),
+    answered: z.number().int(),
+    abandoned: z.number().int(),
+    shortAbandoned: z.number().int(),
+    timedOut: z.number().int(),
+    unknown: z.number().int(),
+    answeredWithinTarget: z.number().int(),
+    serviceLevel: z.number().nullable(),
+    waiting: z.number().int(),
+    longestWaitSeconds: z.number().int(),
+    guaranteeBreaches: z.number().int(),
+    overTransferLimit: z.number().int(),
+    agents: AgentCounts,
+  })
+  .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
+
+export const LiveAgentView = AgentLive.omit({ since: true })
+  .extend({
+    name: z.string(),
+    interface: z.string(),
+    since: instant(),
+    answered: z.number().int().describe('Calls answered since local midnight.'),
+    transfersMade: z.number().int().describe('Transfers made since local midnight.'),
+  })
+  .register(outputs, { id: 'LiveAgentView' });
+
+export const LiveSnapshotSchema = z
+  .object({
+    at: instant(),
+    window: z.string(),
+    from: instant(),
+    thresholds: ThresholdsSchema,
+    total: LiveQueueFigures,
+    queues: z.record(z.string(), LiveQueueFigures),
+    agents: z.record(z.string(), LiveAgentView),
+    clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
+    health: z.object({
+      collectorConnected: z.boolean(),
+      lastEventAt: z.string().nullable(),
+      stale: z.boolean(),
+      reason: z.string().nullable(),
+    }),
+  })
+  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live and of every /ws frame.' });
+
+export const HistorySchema = z
+  .object({
+    from: instant(),
+    to: instant(),
+    stepMinutes: z.number().int(),
+    points: z.array(
+      z.object({
+        at: instant(),
+        serviceLevel: z.number().nullable(),
+        offered: z.number().int(),
+        answered: z.number().int(),
+        answeredWithinTarget: z.number().int(),
+        abandoned: z.number().int(),
+      }),
+    ),
+  })
+  .register(outputs, { id: 'History', description: 'The service level through the day, cumulative since local midnight at every step.' });
+
+// The compiler checks that the schemas and the shared types describe the same documents.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot> = true;
+const sameQueue: Same<z.infer<typeof LiveQueueFigures>, QueueFigures> = true;
+const sameAgent: Same<z.infer<typeof LiveAgentView>, AgentView> = true;
+const sameHistory: Same<z.infer<typeof HistorySchema>, History> = true;
+void [sameSnapshot, sameQueue, sameAgent, sameHistory];

@@ -1,0 +1,355 @@
+/**
+ * Weekly statistics from the durable call records.
+ *
+ * What counts, and where (README "Weekly statistics"):
+ *
+ * - **Per queue = per queue entry.** Each QueueCallerJoin is an offer to that queue, as
+ *   Asterisk's queue_log counts ENTERQUEUE: a call transferred from Afval into Parkeren is
+ *   offered once to each. An entry belongs to the local day and hour in which it joined the
+ *   queue; its answer, abandon and talk are counted there too (a wait that crosses midnight
+ *   stays with the day it started). This is how `/api/live` counts.
+ * - **Call figures are per customer call** (one Linkedid, however often transferred): calls,
+ *   guarantee breaches, over the transfer limit, breaches and their follow-up, and the
+ *   0 / 1 / 2 / more-than-2 transfers split. A call is booked on the queue of its first entry,
+ *   at the time of its first entry — as the live breach counts are.
+ * - **Total = the sum of the queues**, for every count; averages and the service level are
+ *   recomputed from the summed counts, never averaged. So the total's `offered` counts
+ *   entries (a transferred call twice) and its `calls` counts each customer call once.
+ * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut):
+ *   short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end are left
+ *   out, as on the wallboard. "Within" uses Asterisk's HoldTime.
+ * - **Waits**: an entry's wait is HoldTime when answered, otherwise the time from joining to
+ *   leaving the queue (abandoned, short-abandoned, timed out), in whole seconds; entries with
+ *   an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
+ * - **Agents**: an agent's answered entries and talk time belong to the day of the answer,
+ *   their transfers to the day of the transfer. "Answered at the transfer limit" = entries
+ *   they answered when the call had already been transferred MAX_TRANSFERS times or more.
+ *   With a queue filter, an agent's transfers count for the queue of the entry they were
+ *   handling (the last one they answered in that call before the transfer).
+ * - Only **finished** calls are in the records; a call still going on counts once it ends.
+ * - Days and hours are local (BELOFTE_TIMEZONE, Europe/Amsterdam): the week of the spring
+ *   change has 167 hours and no hour 2 on its Sunday; the autumn one has 169, and hour 2 of
+ *   that Sunday holds two real hours.
+ */
+import type { CallRecord, RecordedVisit } from '@belofte/shared/callRecord';
+import type { Thresholds } from '@belofte/shared/figures';
+import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
+import type { AgentFigures, AgentWeek, PeriodFigures, ScopeFigures, WeeklyStats } from '../schemas/stats.ts';
+
+/** What the weekly figures need to know of a breach's follow-up. */
+export interface FollowUpSummary {
+  closed: boolean;
+  complaintReceived: boolean;
+  compensated: boolean;
+}
+
+export interface WeeklyInput {
+  week: IsoWeek;
+  timeZone: string;
+  thresholds: Thresholds;
+  /** Only this queue; null or undefined for every queue. */
+  queue?: string | null;
+  /** Finished calls whose first entry may fall in the week (a margin before it is fine). */
+  records: CallRecord[];
+  followUps: Map<string, FollowUpSummary>;
+  now?: number;
+}
+
+export const isBreach = (r: CallRecord): boolean => r.breached || r.overTransferLimit;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** An entry's wait in whole seconds, or null when its end was not seen (or it is still waiting). */
+export function visitWaitSeconds(v: RecordedVisit): number | null {
+  if (v.answeredAt !== null) return v.holdSeconds ?? Math.max(0, Math.round((v.answeredAt - v.joinedAt) / 1000));
+  if (v.endedAt !== null && (v.status === 'abandoned' || v.status === 'shortAbandoned' || v.status === 'timedOut')) {
+    return Math.max(0, Math.round((v.endedAt - v.joinedAt) / 1000));
+  }
+  return null;
+}
+
+/**
+ * Drops records that are another record under an old name: when two Linkedids turned out to be
+ * one call, the kept record lists the other among its aliases.
+ */
+export function dedupeRecords(records: CallRecord[]): CallRecord[] {
+  const aliases = new Set<string>();
+  for (const r of records) for (const a of r.aliases ?? []) if (a !== r.linkedid) aliases.add(a);
+  const seen = new Set<string>();
+  const out: CallRecord[] = [];
+  for (const r of records) {
+    if (aliases.has(r.linkedid) || seen.has(r.linkedid)) continue;
+    seen.add(r.linkedid);
+    out.push(r);
+  }
+  return out;
+}
+
+/** The queue a call is booked on: its first entry's. */
+export function firstQueue(r: CallRecord): string | null {
+  return r.visits[0]?.queue ?? null;
+}
+
+class PeriodAcc {
+  offered = 0;
+  answered = 0;
+  abandoned = 0;
+  shortAbandoned = 0;
+  timedOut = 0;
+  unknown = 0;
+  within = 0;
+  withinGuarantee = 0;
+  waitSum = 0;
+  waitCount = 0;
+  longestWait = 0;
+  talkSum = 0;
+  talkCount = 0;
+  calls = 0;
+  guaranteeBreaches = 0;
+  overTransferLimit = 0;
+  breaches = 0;
+  breachesClosed = 0;
+  breachesWithComplaint = 0;
+  breachesCompensated = 0;
+  transferred = [0, 0, 0, 0];
+
+  addVisit(v: RecordedVisit, th: Thresholds): void {
+    this.offered++;
+    const wait = visitWaitSeconds(v);
+    if (v.answeredAt !== null) {
+      this.answered++;
+      if (wait! <= th.targetSeconds) this.within++;
+      if (wait! <= th.guaranteeSeconds) this.withinGuarantee++;
+      if (v.talkSeconds !== null) {
+        this.talkSum += v.talkSeconds;
+        this.talkCount++;
+      }
+    } else if (v.status === 'abandoned') this.abandoned++;
+    else if (v.status === 'shortAbandoned') this.shortAbandoned++;
+    else if (v.status === 'timedOut') this.timedOut++;
+    else this.unknown++;
+    if (wait !== null) {
+      this.waitSum += wait;
+      this.waitCount++;
+      if (wait > this.longestWait) this.longestWait = wait;
+    }
+  }
+
+  addCall(r: CallRecord, followUp: FollowUpSummary | undefined): void {
+    this.calls++;
+    if (r.breached) this.guaranteeBreaches++;
+    if (r.overTransferLimit) this.overTransferLimit++;
+    if (isBreach(r)) {
+      this.breaches++;
+      if (followUp?.closed) this.breachesClosed++;
+      if (followUp?.complaintReceived) this.breachesWithComplaint++;
+      if (followUp?.compensated) this.breachesCompensated++;
+    }
+    this.transferred[Math.min(3, r.transfers.length)]!++;
+  }
+
+  add(o: PeriodAcc): void {
+    for (const k of Object.keys(this) as Array<keyof PeriodAcc>) {
+      if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
+      else if (k === 'longestWait') this.longestWait = Math.max(this.longestWait, o.longestWait);
+      else if (typeof this[k] === 'number') (this as unknown as Record<string, number>)[k]! += o[k] as number;
+    }
+  }
+
+  figures(): PeriodFigures {
+    const denominator = this.answered + this.abandoned + this.timedOut;
+    return {
+      offered: this.offered,
+      answered: this.answered,
+      abandoned: this.abandoned,
+      shortAbandoned: this.shortAbandoned,
+      timedOut: this.timedOut,
+      unknown: this.unknown,
+      answeredWithinTarget: this.within,
+      serviceLevel: denominator === 0 ? null : round4(this.within / denominator),
+      answeredWithinGuarantee: this.withinGuarantee,
+      averageWaitSeconds: this.waitCount === 0 ? null : round1(this.waitSum / this.waitCount),
+      longestWaitSeconds: this.longestWait,
+      averageTalkSeconds: this.talkCount === 0 ? null : round1(this.talkSum / this.talkCount),
+      calls: this.calls,
+      guaranteeBreaches: this.guaranteeBreaches,
+      overTransferLimit: this.overTransferLimit,
+      breaches: this.breaches,
+      breachesOpen: this.breaches - this.breachesClosed,
+      breachesClosed: this.breachesClosed,
+      breachesWithComplaint: this.breachesWithComplaint,
+      breachesCompensated: this.breachesCompensated,
+      callsTransferred0: this.transferred[0]!,
+      callsTransferred1: this.transferred[1]!,
+      callsTransferred2: this.transferred[2]!,
+      callsTransferredMore: this.transferred[3]!,
+    };
+  }
+}
+
+/** Week, 7 days and 24 hours of one scope. */
+class ScopeAcc {
+  readonly week = new PeriodAcc();
+  readonly days = Array.from({ length: 7 }, () => new PeriodAcc());
+  readonly hours = Array.from({ length: 24 }, () => new PeriodAcc());
+
+  at(day: number, hour: number): PeriodAcc[] {
+    return [this.week, this.days[day]!, this.hours[hour]!];
+  }
+
+  add(o: ScopeAcc): void {
+    this.week.add(o.week);
+    this.days.forEach((d, i) => d.add(o.days[i]!));
+    this.hours.forEach((h, i) => h.add(o.hours[i]!));
+  }
+
+  figures(span: IsoWeekSpan): ScopeFigures {
+    return {
+      week: this.week.figures(),
+      days: this.days.map((d, i) => ({ ...d.figures(), date: span.dates[i]!, weekday: i + 1 })),
+      hours: this.hours.map((h, i) => ({ ...h.figures(), hour: i })),
+    };
+  }
+}
+
+/** Which day of the span (0–6) an instant falls in, or -1 outside it. */
+export function dayIndex(span: IsoWeekSpan, ms: number): number {
+  if (ms < span.from || ms >= span.to) return -1;
+  for (let i = 6; i >= 0; i--) if (ms >= span.dayStarts[i]!) return i;
+  return -1;
+}
+
+class AgentAcc {
+  answered = 0;
+  talkSum = 0;
+  talkCount = 0;
+  transfers = 0;
+  atLimit = 0;
+
+  figures(): AgentFigures {
+    return {
+      answered: this.answered,
+      talkSeconds: this.talkSum,
+      averageTalkSeconds: this.talkCount === 0 ? null : round1(this.talkSum / this.talkCount),
+      transfersMade: this.transfers,
+      answeredAtTransferLimit: this.atLimit,
+    };
+  }
+}
+
+export interface AgentTallyOptions {
+  span: IsoWeekSpan;
+  maxTransfers: number;
+  queue?: string | null;
+  /** Only this agent. */
+  agent?: string | null;
+}
+
+/** Per agent: the week and each of its days. Records may include calls still in progress. */
+export function tallyAgents(records: CallRecord[], o: AgentTallyOptions): AgentWeek[] {
+  const agents = new Map<string, { week: AgentAcc; days: AgentAcc[] }>();
+  const of = (name: string) => {
+    let a = agents.get(name);
+    if (!a) {
+      a = { week: new AgentAcc(), days: Array.from({ length: 7 }, () => new AgentAcc()) };
+      agents.set(name, a);
+    }
+    return a;
+  };
+  const wanted = (name: string | null): name is string => name !== null && (!o.agent || name === o.agent);
+  for (const r of records) {
+    for (const v of r.visits) {
+      if (!wanted(v.agent) || v.answeredAt === null || (o.queue && v.queue !== o.queue)) continue;
+      const d = dayIndex(o.span, v.answeredAt);
+      if (d < 0) continue;
+      const before = r.transfers.filter((t) => t.at < v.answeredAt!).length;
+      const a = of(v.agent);
+      for (const acc of [a.week, a.days[d]!]) {
+        acc.answered++;
+        if (v.talkSeconds !== null) {
+          acc.talkSum += v.talkSeconds;
+          acc.talkCount++;
+        }
+        if (before >= o.maxTransfers) acc.atLimit++;
+      }
+    }
+    for (const t of r.transfers) {
+      if (!wanted(t.agent)) continue;
+      const d = dayIndex(o.span, t.at);
+      if (d < 0) continue;
+      if (o.queue && transferQueue(r, t.agent, t.at) !== o.queue) continue;
+      const a = of(t.agent);
+      a.week.transfers++;
+      a.days[d]!.transfers++;
+    }
+  }
+  return [...agents.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([agent, a]) => ({
+      agent,
+      week: a.week.figures(),
+      days: a.days.map((d, i) => ({ ...d.figures(), date: o.span.dates[i]! })),
+    }));
+}
+
+/** The queue of the entry an agent was handling when they transferred: their last answer before it. */
+function transferQueue(r: CallRecord, agent: string, at: number): string | null {
+  let best: RecordedVisit | null = null;
+  for (const v of r.visits) if (v.agent === agent && v.answeredAt !== null && v.answeredAt <= at && (!best || v.answeredAt >= best.answeredAt!)) best = v;
+  return best?.queue ?? firstQueue(r);
+}
+
+/** The weekly statistics document. Pure: records in, figures out. */
+export function weeklyStats(input: WeeklyInput): WeeklyStats {
+  const { thresholds: th, timeZone } = input;
+  const span = isoWeekSpan(input.week, timeZone);
+  const queueFilter = input.queue ?? null;
+  const scopes = new Map<string, ScopeAcc>();
+  const scope = (name: string) => {
+    let s = scopes.get(name);
+    if (!s) {
+      s = new ScopeAcc();
+      scopes.set(name, s);
+    }
+    return s;
+  };
+  if (queueFilter) scope(queueFilter);
+  const records = dedupeRecords(input.records);
+  for (const r of records) {
+    for (const v of r.visits) {
+      if (queueFilter && v.queue !== queueFilter) continue;
+      const d = dayIndex(span, v.joinedAt);
+      if (d < 0) continue;
+      const hour = localParts(v.joinedAt, timeZone).hour;
+      for (const acc of scope(v.queue).at(d, hour)) acc.addVisit(v, th);
+    }
+    const q = firstQueue(r);
+    if (q === null || (queueFilter && q !== queueFilter)) continue;
+    const d = dayIndex(span, r.firstJoinedAt);
+    if (d < 0) continue;
+    const hour = localParts(r.firstJoinedAt, timeZone).hour;
+    const followUp = input.followUps.get(r.linkedid);
+    for (const acc of scope(q).at(d, hour)) acc.addCall(r, followUp);
+  }
+  const total = new ScopeAcc();
+  const queues: Record<string, ScopeFigures> = {};
+  for (const name of [...scopes.keys()].sort((a, b) => a.localeCompare(b))) {
+    const s = scopes.get(name)!;
+    total.add(s);
+    queues[name] = s.figures(span);
+  }
+  return {
+    week: formatIsoWeek(input.week),
+    from: new Date(span.from).toISOString(),
+    to: new Date(span.to).toISOString(),
+    timeZone,
+    dates: span.dates,
+    queue: queueFilter,
+    thresholds: th,
+    generatedAt: new Date(input.now ?? Date.now()).toISOString(),
+    total: total.figures(span),
+    queues,
+    agents: tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }),
+  };
+}
