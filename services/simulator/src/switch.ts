@@ -578,13 +578,14 @@ export class Switch {
    * (app_queue's wait_our_turn loop), so not at the same instant.
    */
   private scheduleDispatch(queue: Queue): void {
-    const head = queue.entries.find((e) => e.state === 'waiting');
-    if (!head) return;
     const now = this.now();
-    const waited = now - head.joinedMs;
-    let at = head.joinedMs + Math.ceil((waited + 1) / 1000) * 1000;
-    at = Math.max(at, head.retryUntil);
-    this.dispatchAtTime(queue, at);
+    let at = Infinity;
+    for (const e of queue.entries) {
+      if (e.state !== 'waiting') continue;
+      const tick = e.joinedMs + Math.ceil((now - e.joinedMs + 1) / 1000) * 1000;
+      at = Math.min(at, Math.max(tick, e.retryUntil));
+    }
+    if (at < Infinity) this.dispatchAtTime(queue, at);
   }
 
   private dispatchAtTime(queue: Queue, at: number): void {
@@ -979,9 +980,19 @@ export class Switch {
     this.emit(E.blindTransfer(one, leg, bridge, 'inbound', to.name));
     const now = this.now();
     const talkTime = secDiff(entry.connectedMs, now);
-    this.emit(E.agentComplete(leg, one, queue.name, agent.iface, agent.name, entry.holdTime, talkTime, 'transfer'));
-    this.completeStats(entry, talkTime);
-    this.truth.transfer(call.linkedid);
+    // The old queue's AgentComplete and the new queue's QueueCallerJoin race in Asterisk
+    // (different threads): both orders occur within the same millisecond.
+    const joinFirst = this.rng.chance(0.4);
+    const complete = () => {
+      this.emit(E.agentComplete(leg, one, queue.name, agent.iface, agent.name, entry.holdTime, talkTime, 'transfer'));
+      this.completeStats(entry, talkTime);
+      this.truth.transfer(call.linkedid);
+    };
+    if (joinFirst) {
+      leg.exten = to.name;
+      this.joinQueue(call, to, leg, legOne, null);
+    }
+    complete();
     this.leaveBridge(bridge, one);
     this.emit(E.hangupRequest(two, 16));
     this.killChan(one, 16);
@@ -994,7 +1005,7 @@ export class Switch {
     this.emit(E.varSet(leg, 'DIALEDTIME_MS', String(Math.round(now - leg.createdMs))));
     this.emit(E.varSet(leg, 'ANSWEREDTIME', '0'));
     this.emit(E.varSet(leg, 'ANSWEREDTIME_MS', '0'));
-    this.joinQueue(call, to, leg, legOne, null);
+    if (!joinFirst) this.joinQueue(call, to, leg, legOne, null);
     // The old agent's hangup handler clears its device state just after.
     two.context = 'agent-free';
     two.exten = 's';

@@ -214,10 +214,10 @@ export interface DemoProfile {
 }
 
 export const DEFAULT_DEMO: DemoProfile = {
-  meanInterarrival: 30,
-  talkMedian: 95,
+  meanInterarrival: 80,
+  talkMedian: 80,
   timeouts: [540, 420],
-  pauseEveryMinutes: 55,
+  pauseEveryMinutes: 150,
 };
 
 /**
@@ -242,12 +242,15 @@ export class DemoTraffic {
     private readonly profile: DemoProfile = DEFAULT_DEMO,
   ) {
     this.queueNames = Object.keys(queues);
-    // Calls split roughly by staffing, with some noise so queues differ.
-    this.weights = this.queueNames.map((q) => Math.max(1, queues[q]!.length) * rng.float(0.9, 1.1));
+    // Calls split by staffing, more than proportionally: a two-agent queue needs a lower load
+    // than a three-agent one for the same service level (Erlang C).
+    this.weights = this.queueNames.map((q) => Math.max(1, queues[q]!.length) ** 2 * rng.float(0.9, 1.1));
   }
 
   start(): void {
     this.scheduleArrival();
+    // The first wave comes early, so a newcomer sees a queue fill up within the hour.
+    this.scheduler.after(this.rng.float(20, 50) * 60_000, () => this.incident());
     const agents = [...new Set(Object.values(this.queues).flat())];
     for (const agent of agents) {
       this.scheduler.after(this.rng.exp(this.profile.pauseEveryMinutes * 60_000 * 0.6), () => this.pauseCycle(agent));
@@ -273,6 +276,20 @@ export class DemoTraffic {
     });
   }
 
+  /**
+   * A wave of calls into one queue (a letter about the municipal tax just landed, the permit
+   * portal is down): a few extra callers per agent within a few minutes. The last of them wait past five
+   * minutes, some give up, some time out of the queue; then the queue recovers.
+   */
+  private incident(): void {
+    const queue = this.queueNames[Math.floor(this.rng.next() * this.queueNames.length)]!;
+    // Deep enough that the last callers wait past five minutes: about four callers per agent.
+    const calls = Math.round(this.rng.float(3.5, 5) * Math.max(1, this.queues[queue]!.length));
+    const spread = this.rng.float(1.5, 4) * 60_000;
+    for (let i = 0; i < calls; i++) this.scheduler.after(this.rng.float(0, spread), () => this.placeCall(queue));
+    this.scheduler.after(this.rng.float(100, 200) * 60_000, () => this.incident());
+  }
+
   private pickQueue(): string {
     const total = this.weights.reduce((a, b) => a + b, 0);
     let r = this.rng.next() * total;
@@ -283,8 +300,7 @@ export class DemoTraffic {
     return this.queueNames[this.queueNames.length - 1]!;
   }
 
-  private placeCall(): void {
-    const queue = this.pickQueue();
+  private placeCall(queue = this.pickQueue()): void {
     const r = this.rng.fork();
     const index = this.index++;
     const others = this.queueNames.filter((q) => q !== queue);
@@ -305,9 +321,14 @@ export class DemoTraffic {
       if (l.transferRoll < 0.055 * p) transfers.push({ kind: 'blind', to, after: r.float(20, 90), consult: 0 });
       else transfers.push({ kind: 'attended', to, after: r.float(30, 120), consult: r.float(10, 45) });
     }
-    // Patience in the queue: a few give up at once, most after minutes, some wait forever.
+    // Patience in the queue: some hang up within seconds (short abandons), some after half a
+    // minute, most only after minutes, and some wait until the queue times them out.
     const patienceKind = r.next();
-    const queuePatience = patienceKind < 0.06 ? r.float(3, 15) : patienceKind < 0.86 ? Math.min(1500, r.lognormal(200, 0.7)) : undefined;
+    const queuePatience =
+      patienceKind < 0.04 ? r.float(1, 8)
+        : patienceKind < 0.1 ? r.float(8, 40)
+          : patienceKind < 0.6 ? Math.min(1500, r.lognormal(300, 0.6))
+            : undefined;
     const timeouts = new Map(this.queueNames.map((q, i) => [q, this.profile.timeouts[i] ?? this.profile.timeouts[this.profile.timeouts.length - 1]]));
     const num = this.callerNumber(r);
     const plan: CallPlan = {
@@ -315,7 +336,7 @@ export class DemoTraffic {
       callerNum: num,
       callerName: r.chance(0.25) ? num : `${String.fromCharCode(65 + r.int(0, 25))}. ${r.pick(SURNAMES)}`,
       // An agent now and then lets it ring out (away from the desk, on the other line).
-      ringFor: () => (r.chance(0.07) ? 60 : r.float(1.5, 7)),
+      ringFor: () => (r.chance(0.06) ? 60 : r.float(1.5, 6)),
       talkFor: (leg) => legs[Math.min(leg, legs.length - 1)]!.talk,
       endBy: (leg) => legs[Math.min(leg, legs.length - 1)]!.endBy,
       ...(queuePatience !== undefined ? { queuePatience: () => queuePatience } : {}),
@@ -341,7 +362,10 @@ export class DemoTraffic {
       .filter(([, members]) => members.includes(agent))
       .flatMap(([, members]) => members)
       .filter((a) => a !== agent);
-    if (colleagues.some((a) => this.pbx.isPaused(a))) return void retry(this.rng.float(2, 5) * 60_000);
+    const ownQueues = this.queueNames.filter((q) => this.pbx.isMember(q, agent));
+    if (colleagues.some((a) => this.pbx.isPaused(a)) || ownQueues.some((q) => this.pbx.waiting(q) > 0)) {
+      return void retry(this.rng.float(2, 5) * 60_000);
+    }
     const reason = this.rng.weighted(Object.fromEntries(Object.entries(PAUSES).map(([k, v]) => [k, v.weight])) as Record<PauseReason, number>);
     const spec = PAUSES[reason];
     this.pbx.pause(agent, true, reason);
@@ -372,7 +396,9 @@ export class DemoTraffic {
     for (const q of this.queueNames) {
       const help = this.helping.get(q);
       const waiting = this.pbx.waiting(q);
-      if (!help && waiting >= 3) {
+      // The team lead reacts when callers pile up and have waited a while, not at once.
+      const longest = this.pbx.queueSummary(q)?.longestHoldTime ?? 0;
+      if (!help && waiting >= 4 && longest >= 150) {
         const candidates = Object.entries(this.queues)
           .filter(([name]) => name !== q)
           .flatMap(([, members]) => members)
