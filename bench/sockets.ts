@@ -1,0 +1,133 @@
+/**
+ * One API process serving 1,000 wallboards at the live load: its CPU (% of one core, from
+ * /proc/<pid>/stat over the measured period) and RSS, against the same API serving one
+ * wallboard in the same run. The 1,000 WebSockets live in a child process of their own
+ * (bench/wsClients.ts) so their CPU is not counted as the API's; the latency client of
+ * latency.ts runs alongside, so the table also shows switch → wallboard latency with
+ * 1,000 sockets attached.
+ */
+import { CpuMeter, log, round, sleep, spawnTs, waitFor, within } from './lib.ts';
+import { measureLive, TARGET_P99_MS } from './latency.ts';
+import { below, fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
+import { startStack } from './stack.ts';
+
+const TARGET_CPU = 50;
+
+interface FarmStats {
+  open: number;
+  opened: number;
+  closed: number;
+  errors: number;
+  frames: number;
+  bytes: number;
+}
+
+export async function runSockets(o: BenchOptions & { sockets: number }): Promise<BenchResult> {
+  const stack = await startStack('sockets');
+  try {
+    const warmupMs = Math.max(2_000, 3_000 * o.scale);
+    const measureMs = Math.max(3_000, 10_000 * o.scale);
+    log(`sockets: one wallboard first (${measureMs / 2000} s), then ${o.sockets} (${measureMs / 1000} s), ${o.callsPerSec} calls/s`);
+    const one = await measureLive(stack, { callsPerSec: o.callsPerSec, warmupMs, measureMs: measureMs / 2 });
+    await sleep(1_000);
+
+    const farm = spawnTs('bench/wsClients.ts', { name: 'wallboard farm', args: [String(stack.apiPort), String(o.sockets)], ipc: true });
+    let latest: FarmStats | null = null;
+    farm.proc.on('message', (m: FarmStats & { ready?: boolean }) => {
+      latest = m;
+    });
+    const ask = async (): Promise<FarmStats> => {
+      latest = null;
+      farm.proc.send({ cmd: 'stats' });
+      return waitFor(() => latest ?? undefined, 5_000, 'the wallboard farm to report');
+    };
+    await within(
+      new Promise<void>((resolve, reject) => {
+        farm.proc.on('message', (m: { ready?: boolean }) => m.ready && resolve());
+        farm.proc.once('exit', (code) => reject(new Error(`wallboard farm exited (${code}):\n${farm.tail()}`)));
+      }),
+      60_000,
+      `${o.sockets} WebSockets to open`,
+    );
+    const opened = await ask();
+    log(`sockets: ${opened.open} open, ${opened.errors} errors`);
+    let before: FarmStats | null = null;
+    let t0 = 0;
+    let farmCpu: CpuMeter | null = null;
+    const many = await measureLive(stack, {
+      callsPerSec: o.callsPerSec,
+      warmupMs,
+      measureMs,
+      beforeMeasure: async () => {
+        before = await ask();
+        t0 = performance.now();
+        farmCpu = new CpuMeter(farm.pid);
+      },
+    });
+    const farmCpuPercent = (farmCpu as CpuMeter | null)?.percent() ?? NaN;
+    const after = await ask();
+    const seconds = (performance.now() - t0) / 1000;
+    const b = before as FarmStats | null;
+    const framesPerSocketPerSec = b ? (after.frames - b.frames) / Math.max(1, after.open) / seconds : NaN;
+    const mbPerSec = b ? (after.bytes - b.bytes) / seconds / 1e6 : NaN;
+    farm.proc.send({ cmd: 'exit' });
+    await farm.stop(2_000);
+    const sockets = after.open + 1;
+    const json = {
+      sockets,
+      socketsRequested: o.sockets,
+      socketsClosedDuringRun: after.closed,
+      apiCpuPercent: round(many.cpu.api, 1),
+      apiCpuPercentOneSocket: round(one.cpu.api, 1),
+      apiRssMb: round(many.apiRssMb, 1),
+      apiRssMbOneSocket: round(one.apiRssMb, 1),
+      apiCpuTargetPercent: TARGET_CPU,
+      socketFramesPerSec: round(framesPerSocketPerSec, 1),
+      socketFanoutMbPerSec: round(mbPerSec, 1),
+      socketsLatencyP50Ms: round(many.p50, 1),
+      socketsLatencyP99Ms: round(many.p99, 1),
+      socketsLatencyMissingJoins: many.missing,
+      socketsLatencyP99MsOneSocket: round(one.p99, 1),
+      socketsCollectorCpuPercent: round(many.cpu.collector, 1),
+      socketsRedisCpuPercent: many.cpu.redis === null ? null : round(many.cpu.redis, 1),
+      socketsClientFarmCpuPercent: round(farmCpuPercent, 1),
+      socketsBenchProcessCpuPercent: round(many.cpu.bench, 1),
+    };
+    return {
+      json,
+      rows: [
+        {
+          figure: `API CPU, ${fmt(sockets)} sockets at ${o.callsPerSec} calls/s`,
+          value: `${fmt(many.cpu.api, 1)}% of a core`,
+          reference: `target < ${TARGET_CPU}%; 1 socket: ${fmt(one.cpu.api, 1)}%`,
+          ratio: ratio(many.cpu.api, TARGET_CPU),
+          verdict: sockets >= o.sockets ? below(many.cpu.api, TARGET_CPU) : 'MISSED (sockets did not all open)',
+        },
+        { figure: '  API RSS', value: `${fmt(many.apiRssMb, 1)} MB`, reference: `1 socket: ${fmt(one.apiRssMb, 1)} MB`, ratio: ratio(many.apiRssMb, one.apiRssMb), verdict: '' },
+        {
+          figure: '  frames per socket / fan-out volume',
+          value: `${fmt(framesPerSocketPerSec, 1)} frames/s`,
+          reference: `${fmt(mbPerSec, 1)} MB/s to all sockets`,
+          ratio: '',
+          verdict: '',
+        },
+        {
+          figure: '  CPU: client farm / collector / Redis / bench',
+          value: `${fmt(farmCpuPercent)}% / ${fmt(many.cpu.collector)}% / ${many.cpu.redis === null ? 'n/a' : fmt(many.cpu.redis)}% / ${fmt(many.cpu.bench)}%`,
+          reference: '2 cores = 200%',
+          ratio: '',
+          verdict: '',
+        },
+        {
+          figure: `  latency p99 with ${fmt(sockets)} sockets`,
+          value: `${fmt(many.p99, 1)} ms`,
+          reference: `target < ${TARGET_P99_MS} ms; 1 socket: ${fmt(one.p99, 1)} ms`,
+          ratio: ratio(many.p99, TARGET_P99_MS),
+          verdict: below(many.p99, TARGET_P99_MS),
+        },
+      ],
+    };
+  } finally {
+    await stack.stop();
+  }
+}
