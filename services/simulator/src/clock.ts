@@ -32,8 +32,9 @@ export class SimClock {
 
   /** The switch's notion of now (ms): the running task's time, else the wall-derived time. */
   now(): number {
-    const t = this.taskMs ?? Math.max(this.wallNow(), this.highMs);
-    if (t > this.highMs) this.highMs = t;
+    if (this.taskMs !== null) return this.taskMs;
+    const t = Math.max(this.wallNow(), this.highMs);
+    this.highMs = t;
     return t;
   }
 
@@ -57,9 +58,14 @@ export class SimClock {
     return this.lastUs / 1000;
   }
 
+  /**
+   * A task runs at exactly its own time, even when a client's action meanwhile saw a later
+   * wall-derived time: that keeps a seeded run identical whatever the clients do or however
+   * late the timers fire. (Event timestamps stay increasing through stampUs.)
+   */
   enter(taskMs: number): void {
-    this.taskMs = Math.max(taskMs, this.highMs);
-    this.highMs = this.taskMs;
+    this.taskMs = taskMs;
+    if (taskMs > this.highMs) this.highMs = taskMs;
   }
 
   leave(): void {

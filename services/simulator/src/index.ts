@@ -79,7 +79,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const server = new AmiServer(
     { host: options.host ?? '127.0.0.1', port: options.port ?? 5038, username: options.username ?? 'belofte', secret: options.secret ?? 'belofte' },
-    { pbx, now: () => clock.now(), bootAt: pbx.bootAt, stamp: () => clock.stampUs(jitterRng.int(3, 40)) },
+    // The server's own random stream: logins must not shift the switch's numbers.
+    { pbx, now: () => clock.now(), bootAt: pbx.bootAt, stamp: () => clock.stampUs(serverRng.int(3, 40)) },
     serverRng,
   );
   pbx.onEvent = (e) => server.broadcast(e);
@@ -92,7 +93,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     player.start();
     done = player.done;
   } else {
-    new DemoTraffic(pbx, scheduler, clock, trafficRng, queues).start();
+    // Started as a task at exactly startAt, so a seed plays the same demo every time.
+    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues);
+    scheduler.at(startAt, () => demo.start());
     done = new Promise<void>(() => {});
   }
 

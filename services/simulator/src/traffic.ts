@@ -139,7 +139,8 @@ export class ScenarioPlayer {
   }
 
   start(): void {
-    if (!this.scenario.startOnLogin) this.begin(this.clock.now());
+    // at = 0 is exactly the simulated start, so a seed always plays the same run.
+    if (!this.scenario.startOnLogin) this.begin(this.clock.startAt);
   }
 
   /** A client logged in: a `startOnLogin` scenario starts now. */
