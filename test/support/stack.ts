@@ -55,6 +55,9 @@ export async function until<T>(check: () => T | undefined | Promise<T | undefine
 export interface LivePath {
   sim: Simulator;
   collector: Collector;
+  config: Config;
+  /** Stops the collector (as SIGTERM would) and starts a fresh one on the same Redis keys. */
+  restartCollector(gapMs?: number): Promise<void>;
   api: RunningApi;
   /** Every frame the WebSocket client received. */
   frames: LiveSnapshot[];
@@ -75,7 +78,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
     ...o.env,
   });
   const redis = connect();
-  const collector = new Collector(config, redis, quietLog);
+  let collector = new Collector(config, redis, quietLog);
   await collector.start();
   const api = await apiFor(config, 500);
   const frames: LiveSnapshot[] = [];
@@ -90,7 +93,16 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
   });
   return {
     sim,
-    collector,
+    get collector() {
+      return collector;
+    },
+    config,
+    async restartCollector(gapMs = 0) {
+      await collector.stop();
+      await new Promise((r) => setTimeout(r, gapMs));
+      collector = new Collector(config, redis, quietLog);
+      await collector.start();
+    },
     api,
     frames,
     latest: () => frames.at(-1),

@@ -53,9 +53,13 @@ export class Collector {
     });
   }
 
-  /** The switch's clock now, as far as the last event tells (the simulator's may run fast). */
+  /**
+   * The switch's clock now: ours plus the offset the newest event or Ping showed. Event
+   * times are the switch's; a resync computes join times from its `Wait` on that clock, so a
+   * wrong offset would make a known caller look like a new one.
+   */
   switchNow(): number {
-    return Date.now() - (this.pipeline.counters.lastEventAt ? this.pipeline.counters.lagMs : 0);
+    return Date.now() + this.pipeline.writer.clockOffsetMs;
   }
 
   async start(): Promise<void> {
@@ -72,6 +76,8 @@ export class Collector {
       void this.resync();
     });
     c.on('disconnected', (reason) => {
+      // A refused login has its own, more useful message (below).
+      if (reason.startsWith('login refused')) return;
       this.log.warn({ ami: where, reason, reconnects: c.reconnects }, 'lost the phone switch; reconnecting with backoff');
       void this.health({ amiConnected: '0', amiError: `no connection to the phone switch at ${where}: ${reason}` });
     });
@@ -102,6 +108,14 @@ export class Collector {
    * neither lost nor counted twice.
    */
   async resync(): Promise<void> {
+    try {
+      // Asterisk answers Ping with its own `Timestamp`: the switch's clock before any event.
+      const pong = await this.client.action({ Action: 'Ping' }, 5_000);
+      const ts = Number(pong.response.timestamp);
+      if (Number.isFinite(ts) && ts > 0) this.pipeline.writer.clockOffsetMs = ts * 1000 - Date.now();
+    } catch {
+      // Older switches without a Timestamp: the next event sets the clock.
+    }
     const at = this.switchNow();
     const asked = this.pipeline.tracker.openVisitIds();
     try {
