@@ -154,6 +154,20 @@ describe('AMI protocol over TCP', () => {
     expect(field(done, 'ListItems')).toBe(String(chans.length));
   });
 
+  it('filters events by class when Login asks for some classes only', async () => {
+    const c = await connect();
+    await c.login('belofte', 'belofte', 'agent');
+    // QueuePause raises a DeviceStateChange (call class) and a QueueMemberPause (agent class).
+    const r = await c.action({ Action: 'QueuePause', Interface: 'Local/agent4@agents/n', Paused: 'true', Reason: 'overleg' });
+    expect(field(r, 'Message')).toBe('Interface paused successfully');
+    const pause = await c.waitFor((f) => field(f, 'Event') === 'QueueMemberPause');
+    expect([field(pause, 'MemberName'), field(pause, 'Paused'), field(pause, 'PausedReason')]).toEqual(['agent4', '1', 'overleg']);
+    await c.action({ Action: 'QueuePause', Interface: 'Local/agent4@agents/n', Paused: 'false' });
+    await c.waitFor((f) => field(f, 'Event') === 'QueueMemberPause' && field(f, 'Paused') === '0');
+    const classes = new Set(c.events.map((f) => field(f, 'Privilege')));
+    expect([...classes]).toEqual(['agent,all']);
+  });
+
   it('switches events off and on with the Events action', async () => {
     const c = await connect();
     await c.login();

@@ -208,14 +208,15 @@ export class AmiServer {
     }
     const addr = this.server.address();
     const localPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    const us = this.ctx.stamp();
     const e = successfulAuth({
-      eventTv: eventTv(now),
+      eventTv: eventTv(us / 1000),
       accountId: user,
       sessionId: s.sessionId,
       localAddress: `IPV4/TCP/${s.socket.localAddress?.replace(/^::ffff:/, '') ?? this.opts.host}/${localPort}`,
       remoteAddress: `IPV4/TCP/${s.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'}/${s.socket.remotePort ?? 0}`,
     });
-    e.us = this.ctx.stamp();
+    e.us = us;
     this.broadcast(e);
     this.onLogin();
   }

@@ -779,7 +779,6 @@ export class Switch {
       else this.stopRinging(entry.ring, 'CANCEL', 0);
     }
     const holdTime = secDiff(entry.joinedMs, now);
-    const waitMs = Math.max(0, Math.round(now - entry.joinedMs));
     if (why === 'caller') {
       this.emit(E.hangupRequest(leg, 0));
       if (legOne.alive) this.killChan(legOne, 0);
@@ -802,7 +801,6 @@ export class Switch {
     this.scheduler.cancel(entry.timeoutTask);
     entry.timeoutTask = null;
     entry.state = 'done';
-    void waitMs;
     if (why === 'caller') {
       this.emit(E.softHangupRequest(leg, 16));
       this.killChan(leg, 0);
@@ -1027,7 +1025,6 @@ export class Switch {
    * complete the transfer, answered by then or not.
    */
   private attendedStart(entry: Entry, to: Queue, t: TransferPlan): void {
-    const { call } = entry;
     const agent = entry.agent!;
     const one = entry.agentOne!;
     entry.state = 'consulting';
@@ -1050,7 +1047,6 @@ export class Switch {
       this.consultDial(consult);
     });
     this.scheduler.at(Math.max(dialAt + 1, t0 + t.consult * 1000), () => this.consultEnd(consult));
-    void call;
   }
 
   private consultDial(consult: Consult): void {
@@ -1194,11 +1190,9 @@ export class Switch {
     this.killChan(one, 16);
   }
 
+  /** Hangs up what is left of a consultation (its bridge goes when it empties). */
   private killConsultChans(consult: Consult): void {
     for (const c of [consult.one, consult.two]) if (c && c.alive) this.killChan(c, 16);
-    if (consult.bridge && consult.bridge.chans.size === 0 && consult.bridge.numChannels >= 0) {
-      // destroyed by leaveBridge when it emptied
-    }
   }
 
   // ------------------------------------------------------------------ agents and stats

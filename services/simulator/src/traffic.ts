@@ -249,6 +249,8 @@ export class DemoTraffic {
   }
 
   start(): void {
+    // Somebody is calling as soon as the demo starts: a wallboard has something to show.
+    for (const at of [this.rng.float(1, 4), this.rng.float(5, 12)]) this.scheduler.after(at * 1000, () => this.placeCall());
     this.scheduleArrival();
     // The first wave comes early, so a newcomer sees a queue fill up within the hour.
     this.scheduler.after(this.rng.float(20, 50) * 60_000, () => this.incident());
