@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { Collector } from '../services/collector/src/collector.ts';
+import { startMetricsServer } from '../services/collector/src/metrics.ts';
 import { startApi } from '../services/api/src/server.ts';
 import { startSimulator, type Simulator } from '../services/simulator/src/index.ts';
 import { isLocal, redisAnswers, redisServerOnPath, startLocalRedis } from './redis.ts';
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
 
   const collector = new Collector(config, redis, log.child({ service: 'collector' }));
   await collector.start();
+  const metrics = await startMetricsServer(collector, config.BELOFTE_SITE, config.COLLECTOR_METRICS_PORT, '127.0.0.1').catch((e: Error) => {
+    log.warn({ err: e.message, port: config.COLLECTOR_METRICS_PORT }, 'collector metrics port unavailable; set COLLECTOR_METRICS_PORT (0 = any free port)');
+    return null;
+  });
   const api = await startApi({ config, redis: apiRedis, subscriber, log: log.child({ service: 'api' }) });
   const url = `http://localhost:${api.port}/`;
   log.info({ url }, 'Belofte is running');
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await api.close();
+    metrics?.close();
     await collector.stop();
     await simulator?.close();
     for (const r of [redis, apiRedis, subscriber]) r.disconnect();

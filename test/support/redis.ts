@@ -8,8 +8,8 @@ export function testPrefix(name: string): string {
   return `belofte-test-${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export function connect(): Redis {
-  const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+export function connect(url = redisUrl): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
   r.on('error', () => undefined);
   return r;
 }
@@ -22,4 +22,55 @@ export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (found.length) await redis.del(...found);
   } while (cursor !== '0');
+}
+
+/** A redis-server of a test's own on a free loopback port (append-only, so a restart keeps its data). */
+export interface OwnRedis {
+  url: string;
+  port: number;
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function ownRedis(dir: string): Promise<OwnRedis> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  let child: import('node:child_process').ChildProcess | null = null;
+  const url = `redis://127.0.0.1:${port}`;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.end();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server on port ${port} did not start`);
+  };
+  await start();
+  return {
+    url,
+    port,
+    start,
+    async kill() {
+      const c = child;
+      if (!c) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGKILL');
+      });
+      child = null;
+    },
+  };
 }

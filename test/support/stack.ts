@@ -21,8 +21,8 @@ export interface RunningApi extends ApiServer {
 }
 
 export async function apiFor(config: Config, heartbeatMs = 5_000): Promise<RunningApi> {
-  const redis = connect();
-  const subscriber = connect();
+  const redis = connect(config.REDIS_URL);
+  const subscriber = connect(config.REDIS_URL);
   const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs });
   return {
     ...api,
@@ -61,6 +61,8 @@ export interface LivePath {
   api: RunningApi;
   /** Every frame the WebSocket client received. */
   frames: LiveSnapshot[];
+  /** Error frames (figures unavailable) the client received. */
+  errors: Array<{ error: string; message: string }>;
   latest(): LiveSnapshot | undefined;
   stop(): Promise<void>;
 }
@@ -77,15 +79,17 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
     AMI_RECONNECT_MAX_MS: '500',
     ...o.env,
   });
-  const redis = connect();
+  const redis = connect(config.REDIS_URL);
   let collector = new Collector(config, redis, quietLog);
   await collector.start();
   const api = await apiFor(config, 500);
   const frames: LiveSnapshot[] = [];
+  const errors: Array<{ error: string; message: string }> = [];
   const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws?window=${o.window ?? '24h'}`);
   ws.on('message', (d) => {
     const doc = JSON.parse(String(d));
     if (doc.total) frames.push(doc as LiveSnapshot);
+    else if (doc.error) errors.push(doc);
   });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -105,6 +109,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
     },
     api,
     frames,
+    errors,
     latest: () => frames.at(-1),
     async stop() {
       ws.close();

@@ -35,6 +35,8 @@ interface State {
   hourSocket: SocketStatus;
   /** Client time of the last frame on either socket. */
   lastFrameAt: number | null;
+  /** The server's message while it cannot read the figures. */
+  serverError: string | null;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -82,6 +84,7 @@ const state: State = {
   todaySocket: { live: false, problem: 'connecting' },
   hourSocket: { live: false, problem: 'connecting' },
   lastFrameAt: null,
+  serverError: null,
 };
 const offset = new ClockOffset();
 let chart: SlChart | null = null;
@@ -265,6 +268,7 @@ function staleReasons(): string[] {
     else if (s.problem === 'silent') reasons.add(tr('staleNoFrames', { s: STALE_AFTER_MS / 1000 }));
     else reasons.add(tr('staleDisconnected'));
   }
+  if (state.serverError) reasons.add(`${tr('staleServer')}: ${state.serverError}`);
   for (const snap of [state.today, state.hour]) {
     if (snap?.health.stale) reasons.add(snap.health.reason ? `${tr('staleServer')}: ${snap.health.reason}` : tr('staleServer'));
   }
@@ -375,9 +379,27 @@ async function loadHistory(): Promise<void> {
   }
 }
 
+/** The server says it cannot read the figures (Redis away): stale, with its reason, at once. */
+function serverError(data: string): string | null {
+  try {
+    const v = JSON.parse(data) as { error?: unknown; message?: unknown };
+    return v && typeof v.error === 'string' ? (typeof v.message === 'string' ? v.message : v.error) : null;
+  } catch {
+    return null;
+  }
+}
+
 function onFrame(which: 'today' | 'hour', data: string): void {
   const snap = parseSnapshot(data);
-  if (!snap) return;
+  if (!snap) {
+    const message = serverError(data);
+    if (message !== null) {
+      state.serverError = message;
+      renderStatus();
+    }
+    return;
+  }
+  state.serverError = null;
   const now = Date.now();
   offset.add(snap.at, now);
   state.lastFrameAt = now;

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { Collector } from './collector.ts';
+import { startMetricsServer } from './metrics.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -26,8 +27,11 @@ async function main(): Promise<void> {
   }
   const collector = new Collector(config, redis, log);
   await collector.start();
+  const metrics = await startMetricsServer(collector, config.BELOFTE_SITE, config.COLLECTOR_METRICS_PORT, config.HOST);
+  log.info({ port: metrics.port }, 'collector metrics at /metrics, health at /healthz and /readyz');
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: flushing to Redis');
+    metrics.close();
     await collector.stop();
     redis.disconnect();
     process.exit(0);

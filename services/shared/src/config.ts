@@ -96,6 +96,7 @@ export const schema = z.object({
   RETENTION_DAYS: int(400, 1, 3650),
   BUFFER_MAX_EVENTS: int(200_000, 1_000, 10_000_000),
   PORT: int(8080, 0, 65535),
+  COLLECTOR_METRICS_PORT: int(9464, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIMULATOR_PORT: int(5038, 0, 65535),
