@@ -542,13 +542,17 @@ export class Switch {
     this.emit(E.queueCallerJoin(leg, queue.name, entry.pos, queue.entries.length));
     this.truth.join(call.linkedid, leg.uniqueid, queue.name, this.clock.lastStampMs());
     if (timeout !== undefined) entry.timeoutTask = this.scheduler.after(timeout * 1000, () => this.timeoutEntry(entry));
+    const behind = queue.entries.some((e) => e !== entry && (e.state === 'waiting' || e.state === 'ringing'));
     const patience = entry.customerFacing ? call.plan.queuePatience?.(call.entries.length - 1) : undefined;
     if (patience !== undefined && (timeout === undefined || patience < timeout)) {
       this.scheduler.after(patience * 1000, () => {
         if (entry.state === 'waiting' || entry.state === 'ringing') this.customerHangup(call);
       });
     }
-    this.dispatch(queue);
+    // app_queue rings at once for a caller at the head; one behind another caller still in the
+    // queue waits for its next once-a-second turn check (warm-transfers.ami: HoldTime 2, not 1).
+    if (behind) this.scheduleDispatch(queue);
+    else this.dispatch(queue);
   }
 
   /** Rings members for the waiting callers, head of the queue first (autofill, rrmemory). */
@@ -632,13 +636,19 @@ export class Switch {
     this.emit(E.newchannel(one));
     this.emit(E.newchannel(two));
     this.exten(one, 'AppQueue', '(Outgoing Line)');
-    one.callerNum = leg.callerNum;
-    one.callerName = leg.callerName;
+    // The member channel takes the caller's id; dialled for a consult leg (Local/<digits>), it
+    // shows the queue name instead (warm-transfers.ami).
+    const idNum = entry.consultOf ? queue.name : leg.callerNum;
+    const idName = entry.consultOf ? '<unknown>' : leg.callerName;
+    one.callerNum = idNum;
+    one.callerName = idName;
     this.emit(E.newCallerid(one));
     this.emit(E.varSet(one, 'DIALEDPEERNUMBER', `${agent.name}@agents/n`));
     this.emit(E.varSet(two, 'DIALEDPEERNUMBER', `${agent.name}@agents/n`));
-    two.callerNum = two.connectedNum = leg.callerNum;
-    two.callerName = two.connectedName = leg.callerName;
+    two.callerNum = idNum;
+    two.callerName = idName;
+    two.connectedNum = leg.callerNum;
+    two.connectedName = leg.callerName;
     this.emit(E.newCallerid(two));
     this.emit(E.newConnectedLine(two));
     this.emit(E.localBridge(one, two, 'agents', agent.name));
@@ -657,7 +667,8 @@ export class Switch {
     agent.ringing = ring;
     entry.ring = ring;
     const limitMs = this.ringTimeout * 1000;
-    if (ringSeconds * 1000 < limitMs) ring.task = this.scheduler.after(ringSeconds * 1000, () => this.answer(ring));
+    // The agent's dialplan answers after its Wait(); app_queue notices a few ms later.
+    if (ringSeconds * 1000 < limitMs) ring.task = this.scheduler.after(ringSeconds * 1000 + this.jitter.float(0.8, 3), () => this.answer(ring));
     else ring.task = this.scheduler.after(limitMs, () => this.ringNoAnswer(ring, limitMs + this.jitter.int(0, 9)));
     for (const m of agent.memberships.values()) this.refreshQueueDevices(m.queue);
   }
@@ -1054,10 +1065,11 @@ export class Switch {
     const call = from.call;
     const agentOne = from.agentOne!;
     const [c1, c2] = this.localPair(call, to.digits, 'inbound', 'consult');
-    // The consult leg takes the caller's number; a leg dialled from a consult leg shows that
-    // leg's queue name instead (warm-transfers.ami, the third transfer in a row).
-    const num = from.consultOf ? from.queue.name : call.plan.callerNum;
-    const name = from.consultOf ? '<unknown>' : call.plan.callerName;
+    // The consult leg takes the transferring agent channel's caller id: the customer's number,
+    // or, dialled by an agent who answered a consult leg, that leg's queue name
+    // (warm-transfers.ami, three transfers in a row).
+    const num = agentOne.callerNum;
+    const name = agentOne.callerName;
     this.emit(E.newchannel(c1));
     this.emit(E.newchannel(c2));
     this.emit(E.varSet(c1, 'TRANSFERERNAME', agentOne.name));
@@ -1088,6 +1100,8 @@ export class Switch {
     this.enterBridge(cb, agentOne);
     this.emit(E.varSet(c1, 'BRIDGEPEER', agentOne.name));
     this.emit(E.varSet(agentOne, 'BRIDGEPEER', c1.name));
+    agentOne.connectedNum = c1.callerNum;
+    agentOne.connectedName = c1.callerName;
     this.emit(E.newConnectedLine(agentOne));
     consult.one = c1;
     consult.two = c2;
