@@ -39,10 +39,12 @@ export interface PageSpec {
  */
 export const PAGES: PageSpec[] = [
   { name: 'wallboard', routes: ['/', '/index.html'], html: 'index.html', script: 'src/wallboard.ts' },
+  { name: 'reports', routes: ['/reports', '/reports.html'], html: 'reports.html', script: 'src/reports.ts' },
+  { name: 'agent', routes: ['/agent'], html: 'agent.html', script: 'src/agent.ts' },
 ];
 
 /** Stylesheets bundled, in order, into /assets/styles.css (package paths or paths relative to web/). */
-const STYLES = ['uplot/dist/uPlot.min.css', './styles.css'];
+const STYLES = ['uplot/dist/uPlot.min.css', './styles.css', './pages.css'];
 
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
 

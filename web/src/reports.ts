@@ -1,0 +1,404 @@
+/**
+ * The managers' weekly report (/reports?token=<manager token>&week=2026-W47&queue=Afval):
+ * the week against the previous one, the service level per day against the target, calls per
+ * hour of the day, tables per day, queue and agent, the breach register with its follow-up
+ * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
+ */
+import type { Breach, BreachDetail, BreachList } from '../../services/api/src/schemas/breaches.ts';
+import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
+import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
+import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
+import { count, DASH, duration, esc, mmss, percent } from './format.ts';
+import { initialLang, LANG_STORAGE_KEY, locale, otherLang, t, type Key, type Lang } from './i18n.ts';
+import { callsPerHourChart, slPerDayChart, type ChartHandle } from './reportCharts.ts';
+import { serviceLevelStatus } from './status.ts';
+
+const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
+
+interface Loaded {
+  stats: WeeklyStats;
+  previous: WeeklyStats;
+  breaches: BreachList;
+  abandoned: AbandonedList;
+}
+
+const params = new URLSearchParams(location.search);
+const state = {
+  lang: initialLang(storedLang(), navigator.language) as Lang,
+  week: params.get('week') && parseIsoWeek(params.get('week')!) ? params.get('week')! : formatIsoWeek(isoWeekOfInstant(Date.now(), 'Europe/Amsterdam')),
+  queue: params.get('queue') ?? '',
+  data: null as Loaded | null,
+  knownQueues: new Set<string>(),
+  editing: null as string | null,
+  editNotice: null as string | null,
+  loadSeq: 0,
+};
+let charts: ChartHandle[] = [];
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const tr = (key: Key, vars?: Record<string, string | number>) => t(state.lang, key, vars);
+
+function storedLang(): string | null {
+  try {
+    return localStorage.getItem(LANG_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- formatting
+
+function tz(): string {
+  return state.data?.stats.timeZone ?? 'Europe/Amsterdam';
+}
+
+function dateText(iso: string, opts: Intl.DateTimeFormatOptions): string {
+  return new Intl.DateTimeFormat(locale(state.lang), { timeZone: tz(), ...opts }).format(new Date(iso));
+}
+
+/** A local date (YYYY-MM-DD) as "ma 16 nov"; noon keeps it on that date in any zone. */
+function dayLabel(date: string, withYear = false): string {
+  return new Intl.DateTimeFormat(locale(state.lang), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}) }).format(new Date(`${date}T12:00:00Z`));
+}
+
+const secs = (v: number | null) => (v === null ? DASH : mmss(v));
+
+/** The share of entries answered within the guarantee, on the service level's denominator. */
+function guaranteeShare(f: PeriodFigures): number | null {
+  const den = f.answered + f.abandoned + f.timedOut;
+  return den === 0 ? null : f.answeredWithinGuarantee / den;
+}
+
+function slCell(v: number | null, target: number): string {
+  const s = serviceLevelStatus(v, target);
+  return `<td class="num sl-${s}" data-status="${s}">${s === 'bad' ? '▼ ' : s === 'ok' ? '▲ ' : ''}${percent(v, state.lang)}</td>`;
+}
+
+/** Difference this week − previous week, signed, in the figure's own unit. */
+function delta(now: number | null, before: number | null, kind: 'pct' | 'count' | 'secs', goodWhenUp: boolean | null): string {
+  if (now === null || before === null) return `<td class="num">${DASH}</td>`;
+  const d = now - before;
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  const abs = Math.abs(d);
+  const text = kind === 'pct' ? `${sign}${new Intl.NumberFormat(locale(state.lang), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(abs * 100)} pp` : kind === 'secs' ? `${sign}${mmss(abs)}` : `${sign}${count(abs, state.lang)}`;
+  const cls = d === 0 || goodWhenUp === null ? '' : (d > 0) === goodWhenUp ? 'better' : 'worse';
+  return `<td class="num delta ${cls}">${text}</td>`;
+}
+
+// ---------------------------------------------------------------- rendering
+
+function renderHeading(s: WeeklyStats): void {
+  const w = parseIsoWeek(s.week)!;
+  $('heading').textContent = `${tr('weekHeading', { week: w.week, from: dayLabel(s.dates[0]!), to: dayLabel(s.dates[6]!, true) })}${s.queue ? ` · ${s.queue}` : ` · ${tr('allQueues')}`}`;
+}
+
+function renderKpis(d: Loaded): void {
+  const f = d.stats.total.week;
+  const p = d.previous.total.week;
+  const th = d.stats.thresholds;
+  const min = Math.round(th.guaranteeSeconds / 60);
+  const sl = serviceLevelStatus(f.serviceLevel, th.serviceLevelTarget);
+  const target = percent(th.serviceLevelTarget, state.lang, 0);
+  const gShare = guaranteeShare(f);
+  $('kpis').innerHTML = `
+    <div class="kpi sl-${sl}" data-fig="sl" data-status="${sl}"><div class="label">${tr('serviceLevel')}</div><div class="value">${percent(f.serviceLevel, state.lang)}</div>
+      <div class="note">${tr('slNorm', { s: th.targetSeconds, target })} · ${tr('lastWeek').toLowerCase()} ${percent(p.serviceLevel, state.lang)}</div></div>
+    <div class="kpi" data-fig="guarantee"><div class="label">${tr('withinGuarantee', { min })}</div><div class="value">${percent(gShare, state.lang)}</div>
+      <div class="note">${tr('withinGuaranteeNote')} · ${tr('lastWeek').toLowerCase()} ${percent(guaranteeShare(p), state.lang)}</div></div>
+    <div class="kpi" data-fig="offered"><div class="label">${tr('offered')} · ${tr('answered').toLowerCase()} · ${tr('abandoned').toLowerCase()}</div>
+      <div class="value">${count(f.offered, state.lang)}</div><div class="note">${count(f.answered, state.lang)} · ${count(f.abandoned, state.lang)}</div></div>
+    <div class="kpi ${f.breaches > 0 ? 'alarm' : ''}" data-fig="breaches"><div class="label">${tr('breachesLabel')}</div><div class="value">${count(f.breaches, state.lang)}</div>
+      <div class="note">${tr('breachesOpenClosed', { open: count(f.breachesOpen, state.lang), closed: count(f.breachesClosed, state.lang) })}</div></div>`;
+}
+
+function renderCompare(d: Loaded): void {
+  const f = d.stats.total.week;
+  const p = d.previous.total.week;
+  const th = d.stats.thresholds;
+  const min = Math.round(th.guaranteeSeconds / 60);
+  const row = (label: string, now: string, before: string, diff: string, fig: string) => `<tr data-fig="${fig}"><th scope="row">${label}</th><td class="num">${now}</td><td class="num">${before}</td>${diff}</tr>`;
+  const c = (v: number) => count(v, state.lang);
+  $('compare').innerHTML = `<thead><tr><th></th><th class="num">${tr('thisWeek')}</th><th class="num">${tr('lastWeek')}</th><th class="num">${tr('difference')}</th></tr></thead><tbody>
+    ${row(tr('serviceLevel'), percent(f.serviceLevel, state.lang), percent(p.serviceLevel, state.lang), delta(f.serviceLevel, p.serviceLevel, 'pct', true), 'sl')}
+    ${row(tr('withinGuarantee', { min }), percent(guaranteeShare(f), state.lang), percent(guaranteeShare(p), state.lang), delta(guaranteeShare(f), guaranteeShare(p), 'pct', true), 'guarantee')}
+    ${row(tr('offered'), c(f.offered), c(p.offered), delta(f.offered, p.offered, 'count', null), 'offered')}
+    ${row(tr('answered'), c(f.answered), c(p.answered), delta(f.answered, p.answered, 'count', null), 'answered')}
+    ${row(tr('abandoned'), c(f.abandoned), c(p.abandoned), delta(f.abandoned, p.abandoned, 'count', false), 'abandoned')}
+    ${row(tr('averageWait'), secs(f.averageWaitSeconds), secs(p.averageWaitSeconds), delta(f.averageWaitSeconds, p.averageWaitSeconds, 'secs', false), 'avgWait')}
+    ${row(tr('longestWait'), mmss(f.longestWaitSeconds), mmss(p.longestWaitSeconds), delta(f.longestWaitSeconds, p.longestWaitSeconds, 'secs', false), 'longestWait')}
+    ${row(tr('averageTalk'), secs(f.averageTalkSeconds), secs(p.averageTalkSeconds), delta(f.averageTalkSeconds, p.averageTalkSeconds, 'secs', null), 'avgTalk')}
+    ${row(tr('callsLabel'), c(f.calls), c(p.calls), delta(f.calls, p.calls, 'count', null), 'calls')}
+    ${row(tr('guaranteeBroken'), c(f.guaranteeBreaches), c(p.guaranteeBreaches), delta(f.guaranteeBreaches, p.guaranteeBreaches, 'count', false), 'guaranteeBreaches')}
+    ${row(tr('transferredTimes', { n: 0 }), c(f.callsTransferred0), c(p.callsTransferred0), delta(f.callsTransferred0, p.callsTransferred0, 'count', null), 't0')}
+    ${row(tr('transferredTimes', { n: 1 }), c(f.callsTransferred1), c(p.callsTransferred1), delta(f.callsTransferred1, p.callsTransferred1, 'count', null), 't1')}
+    ${row(tr('transferredTimes', { n: 2 }), c(f.callsTransferred2), c(p.callsTransferred2), delta(f.callsTransferred2, p.callsTransferred2, 'count', null), 't2')}
+    ${row(tr('transferredMore', { n: 2 }), c(f.callsTransferredMore), c(p.callsTransferredMore), delta(f.callsTransferredMore, p.callsTransferredMore, 'count', false), 'tMore')}
+  </tbody>`;
+}
+
+/** The columns shared by the day and queue tables. */
+function figureHead(first: string): string {
+  const min = Math.round((state.data?.stats.thresholds.guaranteeSeconds ?? 300) / 60);
+  return `<thead><tr><th>${first}</th><th class="num">${tr('offered')}</th><th class="num">${tr('answered')}</th><th class="num">${tr('abandoned')}</th>
+    <th class="num">${tr('serviceLevel')}</th><th class="num">≤ ${min} min</th><th class="num">${tr('averageWait')}</th><th class="num">${tr('longestWait')}</th>
+    <th class="num">${tr('averageTalk')}</th><th class="num">${tr('breachesLabel')}</th></tr></thead>`;
+}
+
+function figureRow(label: string, f: PeriodFigures, target: number, cls = ''): string {
+  const c = (v: number) => count(v, state.lang);
+  return `<tr class="${cls}"><th scope="row">${label}</th><td class="num">${c(f.offered)}</td><td class="num">${c(f.answered)}</td><td class="num">${c(f.abandoned)}</td>
+    ${slCell(f.serviceLevel, target)}<td class="num">${percent(guaranteeShare(f), state.lang)}</td><td class="num">${secs(f.averageWaitSeconds)}</td>
+    <td class="num">${f.offered ? mmss(f.longestWaitSeconds) : DASH}</td><td class="num">${secs(f.averageTalkSeconds)}</td><td class="num ${f.breaches ? 'warn' : ''}">${c(f.breaches)}</td></tr>`;
+}
+
+function renderTables(s: WeeklyStats): void {
+  const target = s.thresholds.serviceLevelTarget;
+  $('days').innerHTML = `${figureHead(tr('day'))}<tbody>${s.total.days.map((d) => figureRow(esc(dayLabel(d.date)), d, target)).join('')}</tbody>
+    <tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>`;
+  const queues = Object.entries(s.queues);
+  $('queue-table').innerHTML = `${figureHead(tr('queue'))}<tbody>${queues.map(([q, f]) => figureRow(esc(q), f.week, target)).join('')}</tbody>
+    ${queues.length > 1 ? `<tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>` : ''}`;
+  const n = s.thresholds.maxTransfers;
+  $('agents').innerHTML = s.agents.length
+    ? `<thead><tr><th>${tr('agents')}</th><th class="num">${tr('answered')}</th><th class="num">${tr('talkTime')}</th><th class="num">${tr('averageTalk')}</th>
+        <th class="num">${tr('transfersMade')}</th><th class="num">${tr('takenAfterLimit', { n })}</th></tr></thead><tbody>${s.agents
+          .map(
+            (a) => `<tr><th scope="row">${esc(a.agent)}</th><td class="num">${count(a.week.answered, state.lang)}</td><td class="num">${duration(a.week.talkSeconds)}</td>
+              <td class="num">${secs(a.week.averageTalkSeconds)}</td><td class="num">${count(a.week.transfersMade, state.lang)}</td><td class="num">${count(a.week.answeredAtTransferLimit, state.lang)}</td></tr>`,
+          )
+          .join('')}</tbody>`
+    : `<tbody><tr><td class="empty">${tr('noCallsWeek')}</td></tr></tbody>`;
+}
+
+function renderCharts(s: WeeklyStats): void {
+  for (const c of charts) c.destroy();
+  charts = [];
+  const slHost = $('chart-sl');
+  const hourHost = $('chart-hours');
+  slHost.innerHTML = '';
+  hourHost.innerHTML = '';
+  charts.push(
+    slPerDayChart(slHost, {
+      labels: s.dates.map((d) => dayLabel(d)),
+      values: s.total.days.map((d) => d.serviceLevel),
+      target: s.thresholds.serviceLevelTarget,
+      names: { onTarget: tr('onTargetLegend'), belowTarget: tr('belowTargetLegend'), target: `${tr('chartTarget')} ${percent(s.thresholds.serviceLevelTarget, state.lang, 0)}` },
+    }),
+    callsPerHourChart(hourHost, {
+      offered: s.total.hours.map((h) => h.offered),
+      answered: s.total.hours.map((h) => h.answered),
+      names: { offered: tr('offeredLegend'), answered: tr('answeredLegend') },
+    }),
+  );
+}
+
+function followUpText(b: Breach): string {
+  const f = b.followUp;
+  const parts: string[] = [`<span class="badge ${b.state}">${b.state === 'closed' ? tr('closedLabel') : tr('openLabel')}</span>`];
+  if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}</span>`);
+  for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c}` as Key)}</span>`);
+  if (f.note) parts.push(`<span class="note-text">${esc(f.note)}</span>`);
+  if (f.updatedBy && f.updatedAt) parts.push(`<span class="by">${tr('savedBy', { who: esc(f.updatedBy), when: dateText(f.updatedAt, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })}</span>`);
+  return parts.join(' ');
+}
+
+function editForm(b: Breach): string {
+  const f = b.followUp;
+  return `<tr class="edit-row no-print" data-edit="${esc(b.id)}"><td colspan="8">
+    <form class="follow-up" data-id="${esc(b.id)}" data-version="${f.version}">
+      ${state.editNotice ? `<p class="notice" role="alert">${esc(state.editNotice)}</p>` : ''}
+      <label><input type="checkbox" name="complaintReceived" ${f.complaintReceived ? 'checked' : ''}> ${tr('complaintReceived')}</label>
+      <fieldset><legend>${tr('compensation')}</legend>${COMPENSATIONS.map((c) => `<label><input type="checkbox" name="compensation" value="${c}" ${f.compensation.includes(c) ? 'checked' : ''}> ${tr(`comp_${c}` as Key)}</label>`).join(' ')}</fieldset>
+      <label class="note-field">${tr('noteLabel')}<textarea name="note" rows="2" maxlength="2000">${esc(f.note)}</textarea></label>
+      <label><input type="checkbox" name="closed" ${f.closed ? 'checked' : ''}> ${tr('closedLabel')}</label>
+      <span class="buttons"><button type="submit" class="primary" data-testid="save-follow-up">${tr('save')}</button> <button type="button" data-cancel>${tr('cancel')}</button></span>
+    </form></td></tr>`;
+}
+
+function renderBreaches(d: Loaded): void {
+  const host = $('breaches');
+  const list = d.breaches.breaches;
+  if (list.length === 0) {
+    host.innerHTML = `<p class="empty">${tr('noBreaches')}</p>`;
+    return;
+  }
+  const th = d.stats.thresholds;
+  const min = Math.round(th.guaranteeSeconds / 60);
+  host.innerHTML = `<table class="figures breaches"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th class="num">${tr('waited')}</th><th class="num">⇄</th>
+      <th>${tr('agents')}</th><th>${tr('caller')}</th><th>${tr('reason')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
+        .map((b) => {
+          const reasons = b.reasons.map((r) => (r === 'guarantee' ? tr('reasonGuarantee', { min }) : tr('reasonTransfers', { n: b.transfers }))).join('; ');
+          return `<tr data-breach="${esc(b.id)}"><td>${dateText(b.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td>
+            <td>${b.queues.map(esc).join(' → ')}</td><td class="num">${mmss(b.waitSeconds)}<div class="sub">${tr(`outcome_${b.outcome}` as Key)}</div></td><td class="num">${b.transfers}</td>
+            <td>${b.agents.map(esc).join(', ') || DASH}</td><td class="mono">${b.caller ? esc(b.caller) : DASH}</td><td>${reasons}</td>
+            <td class="follow">${followUpText(b)} <button type="button" class="link no-print" data-edit-open="${esc(b.id)}" data-testid="edit-${esc(b.id)}">${tr('editFollowUp')}</button></td></tr>${state.editing === b.id ? editForm(b) : ''}`;
+        })
+        .join('')}</tbody></table>`;
+}
+
+function renderAbandoned(d: Loaded): void {
+  const host = $('abandoned');
+  const list = d.abandoned.entries;
+  if (list.length === 0) {
+    host.innerHTML = `<p class="empty">${tr('noAbandoned')}</p>`;
+    return;
+  }
+  host.innerHTML = `<table class="figures abandoned"><thead><tr><th>${tr('when')}</th><th>${tr('queue')}</th><th class="num">${tr('waited')}</th><th>${tr('caller')}</th></tr></thead><tbody>${list
+    .map((a) => `<tr><td>${dateText(a.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td><td>${esc(a.queue)}</td><td class="num">${mmss(a.waitedSeconds)}</td><td class="mono">${a.caller ? esc(a.caller) : DASH}</td></tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function renderControls(): void {
+  document.documentElement.lang = state.lang;
+  document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
+    el.textContent = tr(el.dataset.i18n as Key);
+  });
+  $('lang-toggle').textContent = tr('switchLanguage');
+  $<HTMLInputElement>('week').value = state.week;
+  const select = $<HTMLSelectElement>('queue');
+  const queues = [...state.knownQueues].sort((a, b) => a.localeCompare(b));
+  if (state.queue && !queues.includes(state.queue)) queues.push(state.queue);
+  select.innerHTML = `<option value="">${tr('allQueues')}</option>${queues.map((q) => `<option value="${esc(q)}" ${q === state.queue ? 'selected' : ''}>${esc(q)}</option>`).join('')}`;
+  select.setAttribute('aria-label', tr('queue'));
+}
+
+function render(): void {
+  renderControls();
+  const d = state.data;
+  if (!d) return;
+  renderHeading(d.stats);
+  renderKpis(d);
+  renderCompare(d);
+  renderTables(d.stats);
+  renderCharts(d.stats);
+  renderBreaches(d);
+  renderAbandoned(d);
+  $('footnote').textContent = `${tr('finishedOnly', { tz: d.stats.timeZone })} ${tr('generatedAt', { when: dateText(d.stats.generatedAt, { dateStyle: 'long', timeStyle: 'short' }) })}`;
+  document.body.dataset.ready = 'true';
+}
+
+function showProblem(e: unknown): void {
+  const host = $('problem');
+  host.hidden = false;
+  const message = e instanceof ApiFailure ? e.message : (e as Error).message;
+  host.innerHTML = `<h2>${tr('accessProblem')}${e instanceof ApiFailure ? ` (${e.status})` : ''}</h2><p>${esc(message)}</p>`;
+  $('report').classList.add('has-problem');
+  document.body.dataset.ready = 'problem';
+}
+
+// ---------------------------------------------------------------- loading and actions
+
+async function load(): Promise<void> {
+  const seq = ++state.loadSeq;
+  document.body.dataset.ready = 'false';
+  const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+  const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
+  try {
+    const [stats, previous, breaches, abandoned] = await Promise.all([
+      apiJson<WeeklyStats>(`/api/stats/weekly?week=${state.week}${q}`),
+      apiJson<WeeklyStats>(`/api/stats/weekly?week=${prev}${q}`),
+      apiJson<BreachList>(`/api/breaches?week=${state.week}${q}`),
+      apiJson<AbandonedList>(`/api/stats/abandoned?week=${state.week}${q}`),
+    ]);
+    if (seq !== state.loadSeq) return;
+    for (const s of [stats, previous]) for (const name of Object.keys(s.queues)) state.knownQueues.add(name);
+    state.data = { stats, previous, breaches, abandoned };
+    $('problem').hidden = true;
+    $('report').classList.remove('has-problem');
+    render();
+  } catch (e) {
+    if (seq === state.loadSeq) showProblem(e);
+  }
+}
+
+function go(week: string, queue = state.queue): void {
+  state.week = week;
+  state.queue = queue;
+  state.editing = null;
+  const url = new URL(location.href);
+  url.searchParams.set('week', week);
+  if (queue) url.searchParams.set('queue', queue);
+  else url.searchParams.delete('queue');
+  history.replaceState(null, '', url);
+  void load();
+}
+
+async function saveFollowUp(form: HTMLFormElement): Promise<void> {
+  const id = form.dataset.id!;
+  const data = new FormData(form);
+  const body = {
+    complaintReceived: data.get('complaintReceived') === 'on',
+    compensation: data.getAll('compensation').map(String),
+    note: String(data.get('note') ?? ''),
+    closed: data.get('closed') === 'on',
+    expectedVersion: Number(form.dataset.version),
+  };
+  const replace = (b: BreachDetail) => {
+    if (!state.data) return;
+    state.data.breaches.breaches = state.data.breaches.breaches.map((x) => (x.id === b.id ? b : x));
+  };
+  try {
+    replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`, { method: 'PATCH', body }));
+    state.editing = null;
+    state.editNotice = null;
+    // The weekly counts by follow-up state changed too.
+    await load();
+  } catch (e) {
+    if (e instanceof ApiFailure && e.status === 409) {
+      replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`));
+      state.editNotice = tr('conflict');
+      render();
+      return;
+    }
+    state.editNotice = e instanceof Error ? e.message : String(e);
+    render();
+  }
+}
+
+function wire(): void {
+  $('prev-week').addEventListener('click', () => go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1))));
+  $('next-week').addEventListener('click', () => go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, 1))));
+  $<HTMLInputElement>('week').addEventListener('change', (e) => {
+    const v = (e.target as HTMLInputElement).value;
+    if (parseIsoWeek(v)) go(v);
+  });
+  $<HTMLSelectElement>('queue').addEventListener('change', (e) => go(state.week, (e.target as HTMLSelectElement).value));
+  const csv = (part: 'figures' | 'agents') => () => {
+    const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+    void downloadWithToken(`/api/stats/weekly?week=${state.week}${q}&format=csv&part=${part}&lang=${state.lang}`, `belofte-${state.week}-${part}.csv`).catch(showProblem);
+  };
+  $('csv-figures').addEventListener('click', csv('figures'));
+  $('csv-agents').addEventListener('click', csv('agents'));
+  $('print').addEventListener('click', () => window.print());
+  $('lang-toggle').addEventListener('click', () => {
+    state.lang = otherLang(state.lang);
+    try {
+      localStorage.setItem(LANG_STORAGE_KEY, state.lang);
+    } catch {
+      /* private mode */
+    }
+    render();
+  });
+  $('breaches').addEventListener('click', (e) => {
+    const target = e.target as HTMLElement;
+    const open = target.closest<HTMLElement>('[data-edit-open]');
+    if (open) {
+      state.editing = state.editing === open.dataset.editOpen ? null : open.dataset.editOpen!;
+      state.editNotice = null;
+      if (state.data) renderBreaches(state.data);
+      document.querySelector<HTMLTextAreaElement>('.follow-up textarea')?.focus();
+    } else if (target.closest('[data-cancel]')) {
+      state.editing = null;
+      state.editNotice = null;
+      if (state.data) renderBreaches(state.data);
+    }
+  });
+  $('breaches').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void saveFollowUp(e.target as HTMLFormElement);
+  });
+}
+
+wire();
+renderControls();
+void load();
