@@ -4,9 +4,9 @@
  * simulator so a newcomer sees a live wallboard at once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
+import { createRedis, whenReady } from '@belofte/shared/redis';
 import { Collector } from '../services/collector/src/collector.ts';
 import { startMetricsServer } from '../services/collector/src/metrics.ts';
 import { startApi } from '../services/api/src/server.ts';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const log = createLogger('belofte', config.LOG_LEVEL);
 
   let redisChild: ChildProcess | null = null;
-  if (!(await redisAnswers(config.REDIS_URL))) {
+  if (!config.REDIS_CLUSTER_NODES && !(await redisAnswers(config.REDIS_URL))) {
     if (isLocal(config.REDIS_URL) && redisServerOnPath()) {
       redisChild = await startLocalRedis(config.REDIS_URL, '.belofte/redis');
       log.warn({ redis: redactUrl(config.REDIS_URL), dir: '.belofte/redis' }, 'nothing answered at REDIS_URL, so Belofte started a redis-server of its own (append-only, data in .belofte/redis)');
@@ -47,11 +47,11 @@ async function main(): Promise<void> {
     log.warn({ port: simulator.port, speed: config.SIMULATOR_SPEED }, 'AMI_HOST is not set: playing demo traffic from the built-in AMI simulator (set AMI_HOST to watch a real Asterisk)');
   }
 
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const apiRedis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const subscriber = new Redis(config.REDIS_URL);
+  const redis = createRedis(config);
+  const apiRedis = createRedis(config);
+  const subscriber = createRedis(config, { failFast: false });
   for (const r of [redis, apiRedis, subscriber]) r.on('error', (e) => log.warn({ err: e.message }, 'Redis connection error'));
-  await Promise.all([redis, apiRedis].map((r) => new Promise((resolve) => r.once('ready', resolve))));
+  await Promise.all([redis, apiRedis].map((r) => whenReady(r)));
 
   const collector = new Collector(config, redis, log.child({ service: 'collector' }));
   await collector.start();

@@ -1,6 +1,6 @@
 /** Tests use the real Redis at REDIS_URL (default 127.0.0.1:6379), each under its own key prefix. */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,8 +14,12 @@ export function connect(url = redisUrl): Redis {
   return r;
 }
 
-/** Deletes every key under a prefix. */
-export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
+/** Deletes every key under a prefix (on every master of a cluster). */
+export async function cleanPrefix(redis: Redis | Cluster, prefix: string): Promise<void> {
+  if (redis instanceof Cluster) {
+    for (const node of redis.nodes('master')) await cleanPrefix(node, prefix);
+    return;
+  }
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -73,4 +77,61 @@ export async function ownRedis(dir: string): Promise<OwnRedis> {
       child = null;
     },
   };
+}
+
+/** A Redis Cluster of `n` masters on free loopback ports, each its own redis-server. */
+export interface OwnCluster {
+  nodes: string;
+  stop(): Promise<void>;
+}
+
+export async function ownCluster(dir: string, n = 3): Promise<OwnCluster> {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const net = await import('node:net');
+  const { mkdirSync } = await import('node:fs');
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+  const ports: number[] = [];
+  // Cluster bus ports are port + 10000: keep both under 65536.
+  while (ports.length < n) {
+    const p = await freePort();
+    if (p < 55000 && !ports.includes(p)) ports.push(p);
+  }
+  const children = ports.map((port) => {
+    const d = `${dir}/${port}`;
+    mkdirSync(d, { recursive: true });
+    return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', d, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--appendonly', 'no', '--save', ''], { stdio: 'ignore' });
+  });
+  const stop = async () => {
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))));
+  };
+  try {
+    for (const port of ports) {
+      for (let i = 0; ; i++) {
+        try {
+          execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
+          break;
+        } catch {
+          if (i > 100) throw new Error(`cluster node ${port} did not start`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+    execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe' });
+    for (let i = 0; ; i++) {
+      const info = ports.map((p) => execFileSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }));
+      if (info.every((x) => x.includes('cluster_state:ok'))) break;
+      if (i > 200) throw new Error('cluster did not become ok');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), stop };
 }

@@ -1,5 +1,7 @@
 /** Starting real pieces for integration tests: API processes and collectors on loopback. */
 import { pino } from 'pino';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
@@ -20,9 +22,17 @@ export interface RunningApi extends ApiServer {
   stop(): Promise<void>;
 }
 
+/** A client for the config's Redis: the single server, or the cluster when REDIS_CLUSTER_NODES is set. */
+export function connectFor(config: Config): Redis | Cluster {
+  if (!config.REDIS_CLUSTER_NODES) return connect(config.REDIS_URL);
+  const c = createRedis(config, { failFast: false });
+  c.on('error', () => undefined);
+  return c;
+}
+
 export async function apiFor(config: Config, heartbeatMs = 5_000): Promise<RunningApi> {
-  const redis = connect(config.REDIS_URL);
-  const subscriber = connect(config.REDIS_URL);
+  const redis = connectFor(config);
+  const subscriber = connectFor(config);
   const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs });
   return {
     ...api,
@@ -79,7 +89,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
     AMI_RECONNECT_MAX_MS: '500',
     ...o.env,
   });
-  const redis = connect(config.REDIS_URL);
+  const redis = connectFor(config);
   let collector = new Collector(config, redis, quietLog);
   await collector.start();
   const api = await apiFor(config, 500);

@@ -1,7 +1,7 @@
 /** `tsx services/api/src/main.ts`: the API as a process of its own. */
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
+import { createRedis } from '@belofte/shared/redis';
 import { startApi } from './server.ts';
 
 async function main(): Promise<void> {
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger('belofte-api', config.LOG_LEVEL);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  const subscriber = new Redis(config.REDIS_URL);
+  const redis = createRedis(config);
+  const subscriber = createRedis(config, { failFast: false });
   for (const r of [redis, subscriber]) r.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));
   const api = await startApi({ config, redis, subscriber, log });
   log.info({ url: `http://localhost:${api.port}/` }, 'wallboard ready');

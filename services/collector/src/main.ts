@@ -1,7 +1,7 @@
 /** `tsx services/collector/src/main.ts`: the collector as a process of its own. */
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
+import { createRedis, whenReady } from '@belofte/shared/redis';
 import { Collector } from './collector.ts';
 import { startMetricsServer } from './metrics.ts';
 
@@ -17,12 +17,12 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger('belofte-collector', config.LOG_LEVEL);
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = createRedis(config);
   redis.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));
   try {
-    await redis.connect();
+    await whenReady(redis);
   } catch (e) {
-    log.fatal({ redis: redactUrl(config.REDIS_URL), err: (e as Error).message }, 'cannot reach Redis: start one (e.g. `redis-server`) or set REDIS_URL');
+    log.fatal({ redis: config.REDIS_CLUSTER_NODES ?? redactUrl(config.REDIS_URL), err: (e as Error).message }, 'cannot reach Redis: start one (e.g. `redis-server`) or set REDIS_URL');
     process.exit(1);
   }
   const collector = new Collector(config, redis, log);

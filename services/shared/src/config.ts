@@ -85,6 +85,11 @@ export const schema = z.object({
   AMI_RECONNECT_MIN_MS: int(500, 10, 60_000),
   AMI_RECONNECT_MAX_MS: int(30_000, 100, 600_000),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Comma-separated host:port of Redis Cluster nodes; when set, REDIS_URL is not used. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^([A-Za-z0-9_.:\[\]/-]+)(,[A-Za-z0-9_.:\[\]/-]+)*$/, 'comma-separated host:port list, e.g. 10.0.0.1:7000,10.0.0.2:7000')
+    .optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"').default('belofte'),
   BELOFTE_SITE: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"').default('main'),
   BELOFTE_TIMEZONE: timeZone,
