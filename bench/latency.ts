@@ -9,7 +9,7 @@
  */
 import { answeredCallTemplate } from './corpus.ts';
 import { CallPlayer } from './fakeSwitch.ts';
-import { CpuMeter, connectRedis, log, onCleanup, percentile, redisPid, round, rssMb, sleep, waitFor } from './lib.ts';
+import { CpuMeter, MachineCpu, connectRedis, log, onCleanup, percentile, redisPid, round, rssMb, sleep, waitFor } from './lib.ts';
 import { below, fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 import { startStack, wallboard, type Stack } from './stack.ts';
 
@@ -28,7 +28,8 @@ export interface LiveMeasurement {
   switchEventsPerSec: number;
   switchMbPerSec: number;
   wsFramesPerSec: number;
-  cpu: { collector: number; api: number; redis: number | null; bench: number };
+  /** % of one core per process; `machine`: % of all cores busy (anyone's work), `runnable`: processes ready to run at the end. */
+  cpu: { collector: number; api: number; redis: number | null; bench: number; machine: number; runnable: number };
   apiRssMb: number;
   roundTripsPerCall: number;
   backpressured: number;
@@ -74,13 +75,14 @@ export async function measureLive(stack: Stack, o: { callsPerSec: number; warmup
   await sleep(o.warmupMs);
   await o.beforeMeasure?.();
   const rpid = await redisPid(stack.redis);
+  const machine = new MachineCpu();
   const meters = { collector: new CpuMeter(stack.collector.pid), api: new CpuMeter(stack.api.pid), redis: rpid ? new CpuMeter(rpid) : null, bench: new CpuMeter(process.pid) };
   const first = player.joins + 1;
   const start = { calls: player.calls, frames: player.frames, bytes: player.bytes, notices, wsFrames: frames, at: performance.now() };
   await sleep(o.measureMs);
   const last = player.joins;
   const seconds = (performance.now() - start.at) / 1000;
-  const cpu = { collector: meters.collector.percent(), api: meters.api.percent(), redis: meters.redis?.percent() ?? null, bench: meters.bench.percent() };
+  const cpu = { collector: meters.collector.percent(), api: meters.api.percent(), redis: meters.redis?.percent() ?? null, bench: meters.bench.percent(), machine: machine.busyPercent(), runnable: MachineCpu.runnable() };
   const apiRssMb = rssMb(stack.api.pid);
   const calls = player.calls - start.calls;
   const m = {
@@ -145,6 +147,8 @@ export async function runLatency(o: BenchOptions): Promise<BenchResult> {
       latencyApiCpuPercentOneSocket: round(m.cpu.api, 1),
       latencyRedisCpuPercent: m.cpu.redis === null ? null : round(m.cpu.redis, 1),
       latencyBenchProcessCpuPercent: round(m.cpu.bench, 1),
+      latencyMachineBusyPercent: round(m.cpu.machine, 1),
+      latencyMachineRunnable: m.cpu.runnable,
       redisRoundTripsPerCallLive: round(m.roundTripsPerCall, 2),
       switchWritesBackpressured: m.backpressured,
       latencyP99BySecondMs: m.p99BySecond,
@@ -164,7 +168,7 @@ export async function runLatency(o: BenchOptions): Promise<BenchResult> {
         {
           figure: '  CPU: collector / API (1 socket) / Redis',
           value: `${fmt(m.cpu.collector)}% / ${fmt(m.cpu.api)}% / ${m.cpu.redis === null ? 'n/a' : fmt(m.cpu.redis)}%`,
-          reference: `bench process ${fmt(m.cpu.bench)}%`,
+          reference: `bench ${fmt(m.cpu.bench)}%; machine ${fmt(m.cpu.machine)}% busy`,
           ratio: `${fmt(m.wsFramesPerSec, 1)} WS frames/s`,
           verdict: '',
         },

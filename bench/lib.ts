@@ -229,6 +229,28 @@ export class CpuMeter {
   }
 }
 
+/**
+ * The whole machine's CPU over a stretch of time (from /proc/stat), and how many processes
+ * were runnable at the end: other work on a shared machine shows up here, not in our figures.
+ */
+export class MachineCpu {
+  private t0 = MachineCpu.read();
+  private static read(): { busy: number; total: number } {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return { busy: total - idle, total };
+  }
+  busyPercent(): number {
+    const t1 = MachineCpu.read();
+    return (100 * (t1.busy - this.t0.busy)) / Math.max(1, t1.total - this.t0.total);
+  }
+  static runnable(): number {
+    const m = /procs_running (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  }
+}
+
 // ------------------------------------------------------------------ Redis
 
 export function connectRedis(): Redis {
