@@ -215,9 +215,9 @@ export interface DemoProfile {
 }
 
 export const DEFAULT_DEMO: DemoProfile = {
-  meanInterarrival: 80,
+  meanInterarrival: 88,
   talkMedian: 80,
-  timeouts: [540, 420],
+  timeouts: [480, 360],
   pauseEveryMinutes: 150,
 };
 
@@ -287,7 +287,7 @@ export class DemoTraffic {
   private incident(): void {
     const queue = this.queueNames[Math.floor(this.rng.next() * this.queueNames.length)]!;
     // Deep enough that the last callers wait past five minutes: about four callers per agent.
-    const calls = Math.round(this.rng.float(3.5, 5) * Math.max(1, this.queues[queue]!.length));
+    const calls = Math.round(this.rng.float(4, 5.5) * Math.max(1, this.queues[queue]!.length));
     const spread = this.rng.float(1.5, 4) * 60_000;
     for (let i = 0; i < calls; i++) this.scheduler.after(this.rng.float(0, spread), () => this.placeCall(queue));
     this.scheduler.after(this.rng.float(100, 200) * 60_000, () => this.incident());

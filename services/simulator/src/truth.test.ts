@@ -62,7 +62,7 @@ describe('truth of the capture scenarios equals the real Asterisk truth', () => 
         expect(c.agent, what).toBe(r.agent);
         expect(c.uniqueids.length, what).toBe(r.uniqueids.length);
         // queue_log has whole seconds.
-        expect(Math.abs(c.waitSeconds! - r.waitSeconds!), what).toBeLessThanOrEqual(1.5);
+        expect(Math.abs(c.waitSeconds! - r.waitSeconds!), what).toBeLessThanOrEqual(1);
         expect(c.linkedid, what).toBe(c.uniqueids[0]!.replace(/\.(\d+)$/, (_, n: string) => `.${Number(n) - 1}`));
       });
       checkCounts(mine);
