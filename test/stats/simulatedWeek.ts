@@ -118,13 +118,13 @@ export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): Cus
     return {
       wait: () => {
         const x = r();
-        if (badTuesday) return x < 0.35 ? Math.floor(r() * 20) : x < 0.75 ? 20 + Math.floor(r() * 260) : 300 + Math.floor(r() * 400);
+        if (badTuesday) return x < 0.45 ? Math.floor(r() * 20) : x < 0.93 ? 20 + Math.floor(r() * 260) : 300 + Math.floor(r() * 400);
         if (busy) return x < 0.7 ? Math.floor(r() * 21) : x < 0.97 ? 21 + Math.floor(r() * 200) : 290 + Math.floor(r() * 60);
         return x < 0.88 ? Math.floor(r() * 21) : 21 + Math.floor(r() * 120);
       },
       outcome: () => {
         const x = r();
-        const abandon = badTuesday ? 0.2 : busy ? 0.1 : 0.05;
+        const abandon = badTuesday ? 0.12 : busy ? 0.07 : 0.04;
         if (x < abandon) return 'abandoned';
         if (x < abandon + 0.01) return 'shortAbandoned';
         if (x < abandon + 0.03) return 'timedOut';
@@ -136,7 +136,7 @@ export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): Cus
 
   const addCall = (at: number, firstQueue: string, p: Plan) => {
     const x = r();
-    const nTransfers = x < 0.72 ? 0 : x < 0.86 ? 1 : x < 0.94 ? 2 : x < 0.98 ? 3 : 4;
+    const nTransfers = x < 0.8 ? 0 : x < 0.93 ? 1 : x < 0.98 ? 2 : x < 0.995 ? 3 : 4;
     const queues = [firstQueue];
     for (let k = 0; k < nTransfers; k++) queues.push(pick(OFFICE_QUEUES.filter((q) => q !== queues.at(-1))));
     calls.push(

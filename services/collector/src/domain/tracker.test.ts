@@ -312,3 +312,17 @@ describe('resync races', () => {
     expect(tracker.calls.get('c1')!.visits[0]!.status).toBe('answered');
   });
 });
+
+describe('resync listing a caller answered meanwhile', () => {
+  it('does not take a caller answered while QueueStatus was being answered for a new one', () => {
+    const tracker = new CallTracker({ thresholds: DEFAULT_THRESHOLDS });
+    const tally = new Tally();
+    tally.apply(tracker.process(join(0, 'c1')));
+    const asked = tracker.openVisitIds();
+    // Answered after the question; the listing (taken earlier) still shows it waiting, and its
+    // whole-second Wait puts the join a few seconds off.
+    tally.apply(tracker.process(connect(6, 'c1', 6)));
+    tally.apply(tracker.resync(s(10), [{ type: 'QueueEntry', at: s(10), queue: 'support', uniqueid: 'c1', channel: 'SIP/x', callerIdNum: '', waitSeconds: 2 }], [], new Map(), asked));
+    expect(tally.queues.get('support')).toMatchObject({ offered: 1, answered: 1, waiting: 0 });
+  });
+});

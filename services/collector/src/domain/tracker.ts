@@ -164,8 +164,15 @@ export class CallTracker {
     for (const e of entries) {
       const linkedid = linkedidOf.get(e.uniqueid) ?? e.uniqueid;
       const call = this.findCall(e.uniqueid) ?? this.findCall(linkedid);
-      if (call?.visits.some((v) => v.uniqueid === e.uniqueid && v.queue === e.queue && v.status === 'waiting')) continue;
       const joinedAt = at - e.waitSeconds * 1000;
+      // The listing may describe a visit Belofte knows: one open when QueueStatus was asked, or
+      // one that began while it was being answered (`Wait` is whole seconds and the answer
+      // takes time, so join times only roughly agree). Only otherwise is it a caller who
+      // joined unseen.
+      const known = call?.visits.some(
+        (v) => v.uniqueid === e.uniqueid && v.queue === e.queue && (v.status === 'waiting' || asked?.has(v.id) || (asked !== undefined && !asked.has(v.id) && v.joinedAt >= joinedAt - SAME_JOIN_MS)),
+      );
+      if (known) continue;
       this.onJoin({
         type: 'QueueCallerJoin',
         at: joinedAt,
