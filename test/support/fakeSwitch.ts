@@ -6,6 +6,8 @@ export interface FakeSwitch {
   /** Resolves once a client has logged in. */
   loggedIn: Promise<void>;
   send(bytes: string): void;
+  /** Every action received, by name, in order. */
+  actions: string[];
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ function fields(frame: string): Record<string, string> {
 
 export async function fakeSwitch(): Promise<FakeSwitch> {
   const sockets = new Set<net.Socket>();
+  const actions: string[] = [];
   let resolveLogin!: () => void;
   const loggedIn = new Promise<void>((r) => (resolveLogin = r));
   const server = net.createServer((socket) => {
@@ -35,6 +38,7 @@ export async function fakeSwitch(): Promise<FakeSwitch> {
         const f = fields(buf.slice(0, end));
         buf = buf.slice(end + 4);
         const id = f.actionid ? `ActionID: ${f.actionid}\r\n` : '';
+        actions.push(f.action ?? '');
         switch ((f.action ?? '').toLowerCase()) {
           case 'login':
             socket.write(`Response: Success\r\n${id}Message: Authentication accepted\r\n\r\n`);
@@ -59,6 +63,7 @@ export async function fakeSwitch(): Promise<FakeSwitch> {
   return {
     port: (server.address() as net.AddressInfo).port,
     loggedIn,
+    actions,
     send(bytes) {
       for (const s of sockets) s.write(bytes);
     },
