@@ -102,7 +102,8 @@ export class Fanout {
     this.clients.add(client);
     this.stats.sockets = this.clients.size;
     ws.on('message', () => {
-      if (++client.messages > this.maxMessages) {
+      // Counted once: the messages already on the wire after the limit arrive anyway.
+      if (++client.messages === this.maxMessages + 1) {
         this.stats.closedFlood++;
         ws.close(1008, 'too many messages');
       }

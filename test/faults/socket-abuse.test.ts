@@ -1,0 +1,48 @@
+/**
+ * A client that floods the socket or sends an oversized frame is closed; the other
+ * wallboards keep getting their figures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
+import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
+
+const prefix = testPrefix('abuse');
+const redis = connect();
+let api: RunningApi;
+beforeAll(async () => {
+  api = await apiFor(testConfig(prefix), 100);
+});
+afterAll(async () => {
+  await api.stop();
+  await cleanPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+function open(): Promise<{ ws: WebSocket; frames: number[]; closed: Promise<number> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws`);
+  const frames: number[] = [];
+  ws.on('message', () => frames.push(Date.now()));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, frames, closed }));
+    ws.once('error', reject);
+  });
+}
+
+describe('socket abuse', () => {
+  it('closes an oversized frame (1009) and a flood (1008); a quiet wallboard is unaffected', async () => {
+    const quiet = await open();
+    const big = await open();
+    big.ws.send('x'.repeat(64 * 1024));
+    expect(await big.closed).toBe(1009);
+    const flood = await open();
+    for (let i = 0; i < 200; i++) flood.ws.send('{"hello":1}');
+    expect(await flood.closed).toBe(1008);
+    const before = quiet.frames.length;
+    await until(() => (quiet.frames.length >= before + 3 ? true : undefined), 5_000, 'the quiet wallboard to keep receiving');
+    expect(quiet.ws.readyState).toBe(WebSocket.OPEN);
+    expect(api.fanout.stats.closedFlood).toBe(1);
+    quiet.ws.close();
+  });
+});
