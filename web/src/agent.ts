@@ -68,7 +68,7 @@ function render(): void {
   $('today').innerHTML = tiles(v.today, 'today', n);
   $('week').innerHTML = tiles(v.thisWeek, 'week', n);
   $('week-title').textContent = `${tr('thisWeek')} · ${v.isoWeek}`;
-  $('footnote').textContent = `${tr('countsInProgress')} ${tr('lastUpdate')} ${clockTime(Date.parse(v.at), state.lang, v.timeZone)}`;
+  $('footnote').textContent = `${tr('countsInProgress')} · ${tr('lastUpdate')} ${clockTime(Date.parse(v.at), state.lang, v.timeZone)}`;
   document.body.dataset.ready = 'true';
 }
 
@@ -76,6 +76,8 @@ function showProblem(e: unknown): void {
   const host = $('problem');
   host.hidden = false;
   host.innerHTML = `<h2>${tr('accessProblem')}${e instanceof ApiFailure ? ` (${e.status})` : ''}</h2><p>${esc((e as Error).message)}</p>`;
+  document.querySelector('main')!.classList.add('has-problem');
+  $('live').hidden = true;
   document.body.dataset.ready = 'problem';
 }
 

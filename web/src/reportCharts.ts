@@ -22,6 +22,25 @@ function sizeOf(host: HTMLElement): { width: number; height: number } {
   return { width: Math.max(240, Math.floor(host.clientWidth)), height: Math.max(160, Math.floor(host.clientHeight || 240)) };
 }
 
+/**
+ * The legend as plain HTML above the chart (uPlot's own legend is a table under the canvas
+ * that does not fit a fixed-height box); prints crisply and reads the same in both languages.
+ */
+function legend(host: HTMLElement, items: Array<{ label: string; color: string; dashed?: boolean }>): HTMLElement {
+  const el = document.createElement('div');
+  el.className = 'chart-legend';
+  for (const item of items) {
+    const span = document.createElement('span');
+    const mark = document.createElement('i');
+    mark.className = item.dashed ? 'dash' : 'box';
+    mark.style.setProperty('--c', item.color);
+    span.append(mark, item.label);
+    el.append(span);
+  }
+  host.before(el);
+  return el;
+}
+
 /** Resizes with its box; a print re-lays it out for the paper width. */
 function follow(host: HTMLElement, plot: uPlot): () => void {
   const fit = () => plot.setSize(sizeOf(host));
@@ -56,12 +75,12 @@ export function slPerDayChart(host: HTMLElement, d: SlPerDayInput): ChartHandle 
   const plot = new uPlot(
     {
       ...sizeOf(host),
-      legend: { show: true, live: false },
+      legend: { show: false },
       cursor: { show: false },
       scales: { x: { time: false, range: [-0.5, d.labels.length - 0.5] }, y: { range: [0, 100] } },
       axes: [
         axis({ splits: () => xs, values: (_u, splits) => splits.map((i) => d.labels[i] ?? ''), grid: { show: false } }),
-        axis({ splits: () => [0, 20, 40, 60, 80, 100], values: (_u, s) => s.map((v) => `${v}%`), size: 48 }),
+        axis({ splits: () => [0, 20, 40, 60, 80, 100], values: (_u, s) => s.map((v) => `${v}%`), size: 56 }),
       ],
       series: [
         {},
@@ -73,10 +92,16 @@ export function slPerDayChart(host: HTMLElement, d: SlPerDayInput): ChartHandle 
     [xs, ok, bad, xs.map(() => d.target * 100)],
     host,
   );
+  const key = legend(host, [
+    { label: d.names.onTarget, color: OK },
+    { label: d.names.belowTarget, color: BAD },
+    { label: d.names.target, color: TARGET, dashed: true },
+  ]);
   const stop = follow(host, plot);
   return {
     destroy() {
       stop();
+      key.remove();
       plot.destroy();
     },
   };
@@ -97,12 +122,20 @@ export function callsPerHourChart(host: HTMLElement, d: CallsPerHourInput): Char
   const plot = new uPlot(
     {
       ...sizeOf(host),
-      legend: { show: true, live: false },
+      legend: { show: false },
       cursor: { show: false },
       scales: { x: { time: false, range: [lo - 0.5, hi + 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.1))] } },
       axes: [
-        axis({ splits: () => xs.filter((i) => i >= lo && i <= hi), values: (_u, s) => s.map((h) => String(h).padStart(2, '0')), grid: { show: false } }),
-        axis({ size: 48 }),
+        axis({
+          // Every hour where there is room for it, every other hour on narrow paper.
+          splits: (u) => {
+            const shown = xs.filter((i) => i >= lo && i <= hi);
+            return u.width / shown.length < 26 ? shown.filter((h) => h % 2 === 0) : shown;
+          },
+          values: (_u, s) => s.map((h) => String(h).padStart(2, '0')),
+          grid: { show: false },
+        }),
+        axis({ size: 56 }),
       ],
       series: [
         {},
@@ -113,10 +146,15 @@ export function callsPerHourChart(host: HTMLElement, d: CallsPerHourInput): Char
     [xs, d.offered, d.answered],
     host,
   );
+  const key = legend(host, [
+    { label: d.names.offered, color: OFFERED },
+    { label: d.names.answered, color: ANSWERED },
+  ]);
   const stop = follow(host, plot);
   return {
     destroy() {
       stop();
+      key.remove();
       plot.destroy();
     },
   };

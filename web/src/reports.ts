@@ -61,6 +61,11 @@ function dayLabel(date: string, withYear = false): string {
   return new Intl.DateTimeFormat(locale(state.lang), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}) }).format(new Date(`${date}T12:00:00Z`));
 }
 
+/** "ma 16": short enough for seven bars on paper. */
+function shortDay(date: string): string {
+  return new Intl.DateTimeFormat(locale(state.lang), { timeZone: 'UTC', weekday: 'short', day: 'numeric' }).format(new Date(`${date}T12:00:00Z`));
+}
+
 const secs = (v: number | null) => (v === null ? DASH : mmss(v));
 
 /** The share of entries answered within the guarantee, on the service level's denominator. */
@@ -74,14 +79,20 @@ function slCell(v: number | null, target: number): string {
   return `<td class="num sl-${s}" data-status="${s}">${s === 'bad' ? '▼ ' : s === 'ok' ? '▲ ' : ''}${percent(v, state.lang)}</td>`;
 }
 
+/** Figures that show as "—": for a week with no calls at all. */
+function nothing(f: PeriodFigures): PeriodFigures {
+  return Object.fromEntries(Object.keys(f).map((k) => [k, null])) as unknown as PeriodFigures;
+}
+
 /** Difference this week − previous week, signed, in the figure's own unit. */
 function delta(now: number | null, before: number | null, kind: 'pct' | 'count' | 'secs', goodWhenUp: boolean | null): string {
   if (now === null || before === null) return `<td class="num">${DASH}</td>`;
-  const d = now - before;
-  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  // Compare what is shown: seconds as whole seconds, percentages to a tenth of a point.
+  const d = kind === 'secs' ? Math.round(now) - Math.round(before) : kind === 'pct' ? Math.round(now * 1000) / 1000 - Math.round(before * 1000) / 1000 : now - before;
+  const sign = d > 1e-9 ? '+' : d < -1e-9 ? '−' : '±';
   const abs = Math.abs(d);
   const text = kind === 'pct' ? `${sign}${new Intl.NumberFormat(locale(state.lang), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(abs * 100)} pp` : kind === 'secs' ? `${sign}${mmss(abs)}` : `${sign}${count(abs, state.lang)}`;
-  const cls = d === 0 || goodWhenUp === null ? '' : (d > 0) === goodWhenUp ? 'better' : 'worse';
+  const cls = sign === '±' || goodWhenUp === null ? '' : (d > 0) === goodWhenUp ? 'better' : 'worse';
   return `<td class="num delta ${cls}">${text}</td>`;
 }
 
@@ -105,19 +116,21 @@ function renderKpis(d: Loaded): void {
       <div class="note">${tr('slNorm', { s: th.targetSeconds, target })} · ${tr('lastWeek').toLowerCase()} ${percent(p.serviceLevel, state.lang)}</div></div>
     <div class="kpi" data-fig="guarantee"><div class="label">${tr('withinGuarantee', { min })}</div><div class="value">${percent(gShare, state.lang)}</div>
       <div class="note">${tr('withinGuaranteeNote')} · ${tr('lastWeek').toLowerCase()} ${percent(guaranteeShare(p), state.lang)}</div></div>
-    <div class="kpi" data-fig="offered"><div class="label">${tr('offered')} · ${tr('answered').toLowerCase()} · ${tr('abandoned').toLowerCase()}</div>
-      <div class="value">${count(f.offered, state.lang)}</div><div class="note">${count(f.answered, state.lang)} · ${count(f.abandoned, state.lang)}</div></div>
+    <div class="kpi" data-fig="offered"><div class="label">${tr('offered')}</div>
+      <div class="value">${count(f.offered, state.lang)}</div><div class="note">${tr('answered').toLowerCase()} ${count(f.answered, state.lang)} · ${tr('abandoned').toLowerCase()} ${count(f.abandoned, state.lang)}</div></div>
     <div class="kpi ${f.breaches > 0 ? 'alarm' : ''}" data-fig="breaches"><div class="label">${tr('breachesLabel')}</div><div class="value">${count(f.breaches, state.lang)}</div>
       <div class="note">${tr('breachesOpenClosed', { open: count(f.breachesOpen, state.lang), closed: count(f.breachesClosed, state.lang) })}</div></div>`;
 }
 
 function renderCompare(d: Loaded): void {
   const f = d.stats.total.week;
-  const p = d.previous.total.week;
+  // A previous week without any call (before Belofte ran, or past the retention) compares with nothing.
+  const empty = d.previous.total.week.offered === 0 && d.previous.total.week.calls === 0;
+  const p: PeriodFigures = empty ? nothing(d.previous.total.week) : d.previous.total.week;
   const th = d.stats.thresholds;
   const min = Math.round(th.guaranteeSeconds / 60);
   const row = (label: string, now: string, before: string, diff: string, fig: string) => `<tr data-fig="${fig}"><th scope="row">${label}</th><td class="num">${now}</td><td class="num">${before}</td>${diff}</tr>`;
-  const c = (v: number) => count(v, state.lang);
+  const c = (v: number | null) => (v === null ? DASH : count(v, state.lang));
   $('compare').innerHTML = `<thead><tr><th></th><th class="num">${tr('thisWeek')}</th><th class="num">${tr('lastWeek')}</th><th class="num">${tr('difference')}</th></tr></thead><tbody>
     ${row(tr('serviceLevel'), percent(f.serviceLevel, state.lang), percent(p.serviceLevel, state.lang), delta(f.serviceLevel, p.serviceLevel, 'pct', true), 'sl')}
     ${row(tr('withinGuarantee', { min }), percent(guaranteeShare(f), state.lang), percent(guaranteeShare(p), state.lang), delta(guaranteeShare(f), guaranteeShare(p), 'pct', true), 'guarantee')}
@@ -125,9 +138,10 @@ function renderCompare(d: Loaded): void {
     ${row(tr('answered'), c(f.answered), c(p.answered), delta(f.answered, p.answered, 'count', null), 'answered')}
     ${row(tr('abandoned'), c(f.abandoned), c(p.abandoned), delta(f.abandoned, p.abandoned, 'count', false), 'abandoned')}
     ${row(tr('averageWait'), secs(f.averageWaitSeconds), secs(p.averageWaitSeconds), delta(f.averageWaitSeconds, p.averageWaitSeconds, 'secs', false), 'avgWait')}
-    ${row(tr('longestWait'), mmss(f.longestWaitSeconds), mmss(p.longestWaitSeconds), delta(f.longestWaitSeconds, p.longestWaitSeconds, 'secs', false), 'longestWait')}
+    ${row(tr('longestWait'), mmss(f.longestWaitSeconds), p.longestWaitSeconds === null ? DASH : mmss(p.longestWaitSeconds), delta(f.longestWaitSeconds, p.longestWaitSeconds, 'secs', false), 'longestWait')}
     ${row(tr('averageTalk'), secs(f.averageTalkSeconds), secs(p.averageTalkSeconds), delta(f.averageTalkSeconds, p.averageTalkSeconds, 'secs', null), 'avgTalk')}
     ${row(tr('callsLabel'), c(f.calls), c(p.calls), delta(f.calls, p.calls, 'count', null), 'calls')}
+    ${row(tr('breachesLabel'), c(f.breaches), c(p.breaches), delta(f.breaches, p.breaches, 'count', false), 'breaches')}
     ${row(tr('guaranteeBroken'), c(f.guaranteeBreaches), c(p.guaranteeBreaches), delta(f.guaranteeBreaches, p.guaranteeBreaches, 'count', false), 'guaranteeBreaches')}
     ${row(tr('transferredTimes', { n: 0 }), c(f.callsTransferred0), c(p.callsTransferred0), delta(f.callsTransferred0, p.callsTransferred0, 'count', null), 't0')}
     ${row(tr('transferredTimes', { n: 1 }), c(f.callsTransferred1), c(p.callsTransferred1), delta(f.callsTransferred1, p.callsTransferred1, 'count', null), 't1')}
@@ -179,7 +193,7 @@ function renderCharts(s: WeeklyStats): void {
   hourHost.innerHTML = '';
   charts.push(
     slPerDayChart(slHost, {
-      labels: s.dates.map((d) => dayLabel(d)),
+      labels: s.dates.map(shortDay),
       values: s.total.days.map((d) => d.serviceLevel),
       target: s.thresholds.serviceLevelTarget,
       names: { onTarget: tr('onTargetLegend'), belowTarget: tr('belowTargetLegend'), target: `${tr('chartTarget')} ${percent(s.thresholds.serviceLevelTarget, state.lang, 0)}` },
@@ -228,7 +242,7 @@ function renderBreaches(d: Loaded): void {
       <th>${tr('agents')}</th><th>${tr('caller')}</th><th>${tr('reason')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
         .map((b) => {
           const reasons = b.reasons.map((r) => (r === 'guarantee' ? tr('reasonGuarantee', { min }) : tr('reasonTransfers', { n: b.transfers }))).join('; ');
-          return `<tr data-breach="${esc(b.id)}"><td>${dateText(b.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td>
+          return `<tr data-breach="${esc(b.id)}"><td class="when">${dateText(b.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td>
             <td>${b.queues.map(esc).join(' → ')}</td><td class="num">${mmss(b.waitSeconds)}<div class="sub">${tr(`outcome_${b.outcome}` as Key)}</div></td><td class="num">${b.transfers}</td>
             <td>${b.agents.map(esc).join(', ') || DASH}</td><td class="mono">${b.caller ? esc(b.caller) : DASH}</td><td>${reasons}</td>
             <td class="follow">${followUpText(b)} <button type="button" class="link no-print" data-edit-open="${esc(b.id)}" data-testid="edit-${esc(b.id)}">${tr('editFollowUp')}</button></td></tr>${state.editing === b.id ? editForm(b) : ''}`;
@@ -244,7 +258,7 @@ function renderAbandoned(d: Loaded): void {
     return;
   }
   host.innerHTML = `<table class="figures abandoned"><thead><tr><th>${tr('when')}</th><th>${tr('queue')}</th><th class="num">${tr('waited')}</th><th>${tr('caller')}</th></tr></thead><tbody>${list
-    .map((a) => `<tr><td>${dateText(a.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td><td>${esc(a.queue)}</td><td class="num">${mmss(a.waitedSeconds)}</td><td class="mono">${a.caller ? esc(a.caller) : DASH}</td></tr>`)
+    .map((a) => `<tr><td class="when">${dateText(a.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</td><td>${esc(a.queue)}</td><td class="num">${mmss(a.waitedSeconds)}</td><td class="mono">${a.caller ? esc(a.caller) : DASH}</td></tr>`)
     .join('')}</tbody></table>`;
 }
 
