@@ -144,6 +144,9 @@ export async function runLatency(o: BenchOptions): Promise<BenchResult> {
       loadSwitchMbPerSec: round(m.switchMbPerSec, 2),
       latencyWsFramesPerSec: round(m.wsFramesPerSec, 1),
       latencyCollectorCpuPercent: round(m.cpu.collector, 1),
+      // CPU per event is what other load on the machine moves least.
+      collectorCpuMicrosPerSwitchEvent: round((m.cpu.collector / 100) * 1e6 / Math.max(1, m.switchEventsPerSec), 1),
+      apiCpuMillisPerBroadcast: round((m.cpu.api / 100) * 1e3 / Math.max(1, m.wsFramesPerSec), 2),
       latencyApiCpuPercentOneSocket: round(m.cpu.api, 1),
       latencyRedisCpuPercent: m.cpu.redis === null ? null : round(m.cpu.redis, 1),
       latencyBenchProcessCpuPercent: round(m.cpu.bench, 1),
