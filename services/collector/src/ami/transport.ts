@@ -160,8 +160,13 @@ class AsteriskManagerTransport extends EventEmitter<TransportEvents> implements 
     m.connect(this.o.port, this.o.host, () => {
       m.login((err) => {
         clearTimeout(timer);
-        if (err) this.emit('loginFailed', (err as { message?: string }).message ?? 'login refused');
-        else this.emit('ready');
+        if (err) {
+          this.emit('loginFailed', (err as { message?: string }).message ?? 'login refused');
+          return;
+        }
+        // Its login said `Event: on`, which Asterisk ignores: ask for events properly.
+        m.action({ action: 'Events', eventmask: 'on', actionid: `events-${process.pid}` });
+        this.emit('ready');
       });
     });
   }
