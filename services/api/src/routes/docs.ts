@@ -1,16 +1,9 @@
 /** The OpenAPI document of every route, and a readable page of it. */
-import { z } from 'zod';
 import type { ApiRoutes, OpenApiDocument } from '../openapi/routes.ts';
 import { docsPage } from '../openapi/page.ts';
-import { outputs } from '../schemas/registry.ts';
+import { Health, Html, OpenApiJson } from '../schemas/health.ts';
 import { AgentParams } from '../schemas/agents.ts';
 import { WsQuery } from '../schemas/ws.ts';
-
-const OpenApiJson = z.object({ openapi: z.string() }).passthrough().register(outputs, { id: 'OpenApiDocument', description: 'This document.' });
-const Html = z.string().register(outputs, { id: 'Html', description: 'An HTML page.' });
-const Health = z
-  .object({ status: z.enum(['ok', 'ready', 'unready']), reason: z.string().optional() })
-  .register(outputs, { id: 'Health', description: 'Liveness or readiness.' });
 
 export const API_DESCRIPTION = [
   'Belofte: real-time service-norm monitor for Asterisk contact centres. The norms come from the charter: everyone who calls has a person on the line within GUARANTEE_SECONDS (5 minutes, the guarantee); 80% answered within TARGET_SECONDS (20 s); transferred at most MAX_TRANSFERS (2) times.',
