@@ -99,16 +99,28 @@ export function onCleanup(fn: Cleanup): void {
   cleanups.push(fn);
 }
 
-/** Runs and forgets every registered cleanup; errors are logged, never thrown. */
-export async function runCleanups(): Promise<void> {
-  while (cleanups.length) {
-    const fn = cleanups.pop()!;
-    try {
-      await within(Promise.resolve(fn()), 10_000, 'cleanup');
-    } catch (e) {
-      log(`cleanup failed: ${(e as Error).message}`);
+let cleaning: Promise<void> | null = null;
+
+/**
+ * Runs and forgets every registered cleanup, last registered first (children stop before
+ * their Redis keys are deleted, keys before the connection closes); errors are logged, never
+ * thrown. One pass at a time: a signal arriving while a benchmark is cleaning up joins that
+ * pass instead of interleaving with it.
+ */
+export function runCleanups(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const fn = cleanups.pop()!;
+      try {
+        await within(Promise.resolve(fn()), 10_000, 'cleanup');
+      } catch (e) {
+        log(`cleanup failed: ${(e as Error).message}`);
+      }
     }
-  }
+  })().finally(() => {
+    cleaning = null;
+  });
+  return cleaning;
 }
 
 function killAllChildrenNow(): void {
@@ -120,7 +132,14 @@ process.once('exit', killAllChildrenNow);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log(`${sig}: stopping children and deleting bench keys`);
-    void runCleanups().finally(() => process.exit(130));
+    // Whatever the benchmark does next may register more (or fail and clean up itself):
+    // clean until nothing is left, then go.
+    void (async () => {
+      for (let i = 0; i < 5 && (cleanups.length || cleaning); i++) {
+        await runCleanups();
+        await sleep(200);
+      }
+    })().finally(() => process.exit(130));
   });
 }
 
