@@ -4,7 +4,7 @@
  * simulator so a newcomer sees a live wallboard at once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
+import { loadConfigOrExit, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { createRedis, whenReady } from '@belofte/shared/redis';
 import { Collector } from '../services/collector/src/collector.ts';
@@ -14,16 +14,7 @@ import { startSimulator, type Simulator } from '../services/simulator/src/index.
 import { isLocal, redisAnswers, redisServerOnPath, startLocalRedis } from './redis.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  let config = loadConfigOrExit();
   const log = createLogger('belofte', config.LOG_LEVEL);
 
   let redisChild: ChildProcess | null = null;

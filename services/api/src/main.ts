@@ -1,20 +1,11 @@
 /** `tsx services/api/src/main.ts`: the API as a process of its own. */
-import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
+import { loadConfigOrExit, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { createRedis } from '@belofte/shared/redis';
 import { startApi } from './server.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger('belofte-api', config.LOG_LEVEL);
   const redis = createRedis(config);
   const subscriber = createRedis(config, { failFast: false });

@@ -1,21 +1,12 @@
 /** `tsx services/collector/src/main.ts`: the collector as a process of its own. */
-import { ConfigError, loadConfig, redactUrl } from '@belofte/shared/config';
+import { loadConfigOrExit, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { createRedis, whenReady } from '@belofte/shared/redis';
 import { Collector } from './collector.ts';
 import { startMetricsServer } from './metrics.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger('belofte-collector', config.LOG_LEVEL);
   const redis = createRedis(config);
   redis.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));

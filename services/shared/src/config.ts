@@ -148,6 +148,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
+/** For a process's main(): the configuration, or exit 2 with the message naming what is wrong. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
 export function thresholdsOf(c: Config): Thresholds {
   return {
     targetSeconds: c.TARGET_SECONDS,

@@ -1,54 +1,28 @@
 /** Call and agent state kept by the domain core; plain data so it can be stored and restored. */
 import type { AgentStateName, Thresholds } from '@belofte/shared/figures';
 
-export type EntryStatus = 'waiting' | 'answered' | 'completed' | 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown';
+import type { CallRecord, RecordedTransfer, RecordedVisit, VisitStatus } from '@belofte/shared/callRecord';
 
-/** One visit of a caller channel to one queue (one QueueCallerJoin). */
-export interface QueueVisit {
-  /** `<uniqueid>/<join timestamp>`: unique even when a caller re-enters the same queue. */
-  id: string;
-  queue: string;
-  uniqueid: string;
-  joinedAt: number;
-  status: EntryStatus;
-  answeredAt: number | null;
-  /** Asterisk's HoldTime at answer, whole seconds. */
-  holdSeconds: number | null;
-  agent: string | null;
-  endedAt: number | null;
-  talkSeconds: number | null;
-  /** Who ended the talk: caller | agent | transfer (AgentComplete's Reason). */
-  endReason: string | null;
-}
+// The stored shape of a call lives in shared (the API reads it); the domain adds what only
+// it needs to work a call out.
+export type EntryStatus = VisitStatus;
+
+/** One visit of a caller channel to one queue (one QueueCallerJoin); `id` is `<uniqueid>/<join timestamp>`. */
+export type QueueVisit = RecordedVisit;
 
 export type TransferKind = 'blind' | 'attended' | 'redirect';
 
-export interface TransferRecord {
-  id: string;
-  at: number;
+export interface TransferRecord extends RecordedTransfer {
   kind: TransferKind;
-  agent: string | null;
   /** Which signals of this one transfer were seen (they arrive within a millisecond in any order). */
   signals: Array<'event' | 'complete' | 'requeue'>;
 }
 
-export type CallOutcome = 'waiting' | 'answered' | 'abandoned' | 'timedOut' | 'unknown';
+export type CallOutcome = CallRecord['outcome'];
 
 /** One customer call, keyed by Linkedid: transfers and re-queues stay one call. */
-export interface CustomerCall {
-  linkedid: string;
-  callerIdNum: string;
-  visits: QueueVisit[];
-  firstJoinedAt: number;
-  answeredAt: number | null;
-  agent: string | null;
-  abandonedAt: number | null;
+export interface CustomerCall extends Omit<CallRecord, 'transfers' | 'aliases'> {
   transfers: TransferRecord[];
-  breached: boolean;
-  overTransferLimit: boolean;
-  outcome: CallOutcome;
-  /** Set once no visit is open and the caller's channel hung up. */
-  endedAt: number | null;
   /** Other Linkedids and Uniqueids that turned out to be this call. */
   aliases: string[];
 }
