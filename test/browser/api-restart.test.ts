@@ -1,0 +1,57 @@
+/**
+ * The API restarted: a wallboard left open on the TV shows it is stale while the API is
+ * gone and comes back by itself, with live figures, when a new API process listens again.
+ */
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
+import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => c && existsSync(c));
+const prefix = testPrefix('apirestart');
+const redis = connect();
+let browser: Browser | undefined;
+let api: RunningApi | undefined;
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await cleanPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+describe.skipIf(!CHROMIUM && !process.env.CI)('API restart', () => {
+  it('the wallboard goes stale and reconnects by itself', async () => {
+    if (!CHROMIUM) throw new Error('no Chromium: run test/browser/install-chromium.sh');
+    const config = testConfig(prefix, { PORT: String(await freePort()) });
+    api = await apiFor(config, 300);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const banner = '[data-testid="stale-banner"]';
+    await page.goto(`${api.url}/`);
+    // The collector is not running here: the figures say so ("not connected to the phone switch").
+    await expect.poll(() => page.locator(banner).textContent(), { timeout: 10_000 }).toMatch(/phone switch|telefooncentrale|centrale/i);
+    // Mark the page so a reload would be noticed.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    await redis.hset(`${prefix}:{main}:health`, { amiConnected: '1', amiError: '' });
+    await page.waitForSelector(banner, { state: 'hidden', timeout: 10_000 });
+    await api.stop();
+    api = undefined;
+    await page.waitForSelector(banner, { state: 'visible', timeout: 15_000 });
+    api = await apiFor(config, 300);
+    await page.waitForSelector(banner, { state: 'hidden', timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(7);
+  }, 60_000);
+});
