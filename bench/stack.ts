@@ -31,6 +31,8 @@ export async function startStack(name: string): Promise<Stack> {
     BELOFTE_SITE: 'main',
     HOST: '127.0.0.1',
     PORT: '0',
+    // The collector's own /metrics server: any free port, loopback only (HOST above).
+    COLLECTOR_METRICS_PORT: '0',
     LOG_LEVEL: 'info',
   };
   // BENCH_CPU_PROF=<dir>: both children write a V8 CPU profile there when they stop.
