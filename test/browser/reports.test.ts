@@ -132,7 +132,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     await page.setViewportSize({ width: 794, height: 1123 });
     await page.waitForTimeout(200);
     expect(await page.locator('.controls').isVisible()).toBe(false);
-    await page.screenshot({ path: join(SCREENSHOTS, 'reports-print.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'reports-print.png') });
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.length).toBeGreaterThan(10_000);
   });
@@ -187,13 +187,15 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
   });
 
   it('explains a refusal: no token, and a token of another role', async () => {
-    let { page } = await open('/reports?week=2026-W47', { ready: 'problem' });
+    const { page } = await open('/reports?week=2026-W47', { ready: 'problem' });
     expect(await page.locator('[data-testid="problem"]').innerText()).toMatch(/\(401\)[\s\S]*Authorization: Bearer/);
-    await context!.close();
-    ({ page } = await open(`/reports?token=${WALLBOARD}`, { ready: 'problem' }));
+    const again = async (path: string) => {
+      await page.goto(api.url + path);
+      await page.waitForSelector('body[data-ready="problem"]', { timeout: 15_000 });
+    };
+    await again(`/reports?token=${WALLBOARD}`);
     expect(await page.locator('[data-testid="problem"]').innerText()).toMatch(/\(403\)[\s\S]*wallboard token/);
-    await context!.close();
-    ({ page } = await open(`/agent/${encodeURIComponent(ANNA)}?token=${BRAM_TOKEN}`, { ready: 'problem' }));
+    await again(`/agent/${encodeURIComponent(ANNA)}?token=${BRAM_TOKEN}`);
     expect(await page.locator('[data-testid="problem"]').innerText()).toMatch(/\(403\)[\s\S]*agent "Bram Jansen"/);
     await page.screenshot({ path: join(SCREENSHOTS, 'agent-refused.png') });
   });
