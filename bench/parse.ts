@@ -99,6 +99,10 @@ function managerInProcess(onEvent: () => void): { push(text: string): void } {
   return { push: (text) => void fake.emit('data', text) };
 }
 
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
+}
+
 async function settle(): Promise<void> {
   // asterisk-manager emits on process.nextTick; one macrotask lets them all run.
   await new Promise((r) => setImmediate(r));
@@ -217,7 +221,7 @@ export async function runParse(o: BenchOptions): Promise<BenchResult> {
 
   const server = await byteServer(corpus.bytes);
   const runs = Math.max(3, Math.round(5 * o.scale));
-  const t = { bIn: [] as number[], mIn: [] as number[], bTcp: [] as number[], mTcp: [] as number[], bSplit: [] as number[], mSplit: [] as number[] };
+  const t = { bCpu: [] as number[], mCpu: [] as number[], bIn: [] as number[], mIn: [] as number[], bTcp: [] as number[], mTcp: [] as number[], bSplit: [] as number[], mSplit: [] as number[] };
   const split1 = async (which: 'b' | 'm') => {
     let total = 0;
     for (let p = 0; p < splitPasses; p++) total += which === 'b' ? await inProcessBelofte(split, splitEvents) : await inProcessManager(split, splitEvents);
@@ -235,9 +239,14 @@ export async function runParse(o: BenchOptions): Promise<BenchResult> {
     gc();
     t.mTcp.push(await tcpManager(server.port, server.sent, corpus.events));
     gc();
+    // CPU time of this process too: what other load on the machine moves least.
+    let cpu0 = process.cpuUsage();
     t.bIn.push(await inProcessBelofte(parts, corpus.events));
+    t.bCpu.push(cpuMs(process.cpuUsage(cpu0)));
     gc();
+    cpu0 = process.cpuUsage();
     t.mIn.push(await inProcessManager(parts, corpus.events));
+    t.mCpu.push(cpuMs(process.cpuUsage(cpu0)));
     gc();
     t.bSplit.push(await split1('b'));
     gc();
@@ -247,6 +256,8 @@ export async function runParse(o: BenchOptions): Promise<BenchResult> {
   const rate = (events: number, ms: number[]) => events / (median(ms) / 1000);
   const b = rate(corpus.events, t.bTcp);
   const m = rate(corpus.events, t.mTcp);
+  const bCpu = rate(corpus.events, t.bCpu);
+  const mCpu = rate(corpus.events, t.mCpu);
   const bIn = rate(corpus.events, t.bIn);
   const mIn = rate(corpus.events, t.mIn);
   const bSplit = rate(splitEvents * splitPasses, t.bSplit);
@@ -258,6 +269,8 @@ export async function runParse(o: BenchOptions): Promise<BenchResult> {
     baselineParseEventsPerSec: round(m),
     parseSpeedup: round(b / m, 2),
     parseInProcessEventsPerSec: round(bIn),
+    parseInProcessEventsPerCpuSec: round(bCpu),
+    baselineParseInProcessEventsPerCpuSec: round(mCpu),
     baselineParseInProcessEventsPerSec: round(mIn),
     parseFrameSplitEventsPerSec: round(bSplit),
     baselineParseFrameSplitEventsPerSec: round(mSplit),
@@ -280,6 +293,7 @@ export async function runParse(o: BenchOptions): Promise<BenchResult> {
     rows: [
       row('parse: AMI bytes → events, loopback TCP, 64 KiB writes', b, m),
       row('parse: same, in process (no socket), 64 KiB chunks', bIn, mIn),
+      row('parse: in process, per CPU-second (64 KiB chunks)', bCpu, mCpu),
       row('parse: in process, frame by frame (frames.tsv)', bSplit, mSplit),
       {
         figure: 'claim: asterisk-manager ≈ 78,000 ev/s here',
