@@ -17,7 +17,7 @@ function typeText(s: Json | undefined): string {
     const id = s.$ref.split('/').pop()!;
     return `<a href="#schema-${esc(id)}">${esc(id)}</a>`;
   }
-  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => `<code>${esc(v)}</code>`).join(', ')}`;
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => `<code>${esc(v)}</code>`).join(', ')}${s.default !== undefined ? ` (default <code>${esc(s.default)}</code>)` : ''}`;
   if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeText).join(' or ');
   const t = Array.isArray(s.type) ? (s.type as string[]).join(' or ') : String(s.type ?? 'any');
   if (t.startsWith('array')) return `list of ${typeText(s.items as Json)}`;
