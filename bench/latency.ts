@@ -33,6 +33,9 @@ export interface LiveMeasurement {
   apiRssMb: number;
   roundTripsPerCall: number;
   backpressured: number;
+  collectorRssMb: number;
+  /** RSS growth of the collector over the measured period (no forced GC: a trend, not a leak proof). */
+  collectorRssGrowthMbPerSec: number;
   /** p99 of the joins written in each second of the measured period: a trend means a backlog. */
   p99BySecond: number[];
 }
@@ -77,6 +80,7 @@ export async function measureLive(stack: Stack, o: { callsPerSec: number; warmup
   const rpid = await redisPid(stack.redis);
   const machine = new MachineCpu();
   const meters = { collector: new CpuMeter(stack.collector.pid), api: new CpuMeter(stack.api.pid), redis: rpid ? new CpuMeter(rpid) : null, bench: new CpuMeter(process.pid) };
+  const collectorRss0 = rssMb(stack.collector.pid);
   const first = player.joins + 1;
   const start = { calls: player.calls, frames: player.frames, bytes: player.bytes, notices, wsFrames: frames, at: performance.now() };
   await sleep(o.measureMs);
@@ -84,6 +88,7 @@ export async function measureLive(stack: Stack, o: { callsPerSec: number; warmup
   const seconds = (performance.now() - start.at) / 1000;
   const cpu = { collector: meters.collector.percent(), api: meters.api.percent(), redis: meters.redis?.percent() ?? null, bench: meters.bench.percent(), machine: machine.busyPercent(), runnable: MachineCpu.runnable() };
   const apiRssMb = rssMb(stack.api.pid);
+  const collectorRssGrowthMbPerSec = (rssMb(stack.collector.pid) - collectorRss0) / seconds;
   const calls = player.calls - start.calls;
   const m = {
     callsPerSec: calls / seconds,
@@ -120,6 +125,8 @@ export async function measureLive(stack: Stack, o: { callsPerSec: number; warmup
     cpu,
     apiRssMb,
     backpressured: player.backpressured,
+    collectorRssMb: rssMb(stack.collector.pid),
+    collectorRssGrowthMbPerSec,
     p99BySecond: [...bySecond].map((xs) => (xs ? round(percentile(xs, 99), 1) : NaN)),
   };
 }
@@ -154,6 +161,8 @@ export async function runLatency(o: BenchOptions): Promise<BenchResult> {
       latencyMachineRunnable: m.cpu.runnable,
       redisRoundTripsPerCallLive: round(m.roundTripsPerCall, 2),
       switchWritesBackpressured: m.backpressured,
+      latencyCollectorRssMb: round(m.collectorRssMb, 1),
+      latencyCollectorRssGrowthMbPerSec: round(m.collectorRssGrowthMbPerSec, 2),
       latencyP99BySecondMs: m.p99BySecond,
     };
     return {
