@@ -46,3 +46,16 @@ describe('socket abuse', () => {
     quiet.ws.close();
   });
 });
+
+describe('API metrics', () => {
+  it('counts sockets, frames and closed abusers in Prometheus format', async () => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    const res = await fetch(`${api.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^belofte_api_sockets \d+$/m);
+    expect(text).toMatch(/^belofte_api_frames_sent_total [1-9]\d*$/m);
+    expect(text).toMatch(/^belofte_api_sockets_closed_total\{reason="flood"\} 1$/m);
+    expect(text).toMatch(/^belofte_api_http_requests_total\{method="GET",status="2xx"\} \d+$/m);
+  });
+});

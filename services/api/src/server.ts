@@ -17,6 +17,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { breachRoutes } from './routes/breaches.ts';
 import { docRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ApiMetrics } from './routes/metrics.ts';
 import { liveRoutes } from './routes/live.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { webRoutes } from './routes/web.ts';
@@ -45,6 +46,8 @@ export interface ApiDeps {
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const ctx = createContext(deps.config, deps.redis, deps.log);
   const app = new Hono();
+  const metrics = new ApiMetrics();
+  app.use('*', metrics.count);
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'request failed');
     const redisDown = /Redis|ECONNREFUSED|Connection is closed|Stream isn't writeable/i.test(err.message);
@@ -61,6 +64,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   agentRoutes(api, ctx);
   docRoutes(api, API_VERSION);
   app.route('/', healthRoutes(ctx));
+  app.route('/', metrics.routes());
   app.route('/', api.app);
   app.route('/', webRoutes(await buildWeb()));
   if (ctx.authority.wallboardOpen && (deps.config.MANAGER_TOKENS.length > 0 || deps.config.AGENT_TOKENS.length > 0)) {
@@ -70,6 +74,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
 
   const fanout = new Fanout(ctx, deps.subscriber, { heartbeatMs: deps.heartbeatMs });
   await fanout.start();
+  metrics.fanout = fanout;
   const server = createServer(getRequestListener(app.fetch));
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
