@@ -154,11 +154,12 @@ export class Collector {
     }
   }
 
-  private async trim(): Promise<void> {
+  /** Drops window entries older than any window serves, and index entries of expired records. */
+  async trim(now = Date.now()): Promise<void> {
     try {
-      await runScript(this.redis, 'trimWindows', [this.keys.queues, this.keys.agentNames], [this.keys.base, Date.now() - WINDOW_KEEP_MS]);
+      await runScript(this.redis, 'trimWindows', [this.keys.queues, this.keys.agentNames], [this.keys.base, now - WINDOW_KEEP_MS]);
       // The records expire by themselves (EX); their index entries go with them here.
-      await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${Date.now() - this.config.RETENTION_DAYS * 86_400_000}`);
+      await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
     }
