@@ -54,4 +54,20 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('API restart', () => {
     await page.waitForSelector(banner, { state: 'hidden', timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(7);
   }, 60_000);
+
+  it('explains a missing or wrong wallboard token instead of "reconnecting"', async () => {
+    if (!CHROMIUM || !browser) throw new Error('no Chromium: run test/browser/install-chromium.sh');
+    const guarded = await apiFor(testConfig(prefix, { WALLBOARD_TOKENS: 'wallboard-token-for-the-tv-1' }), 300);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+      await page.goto(`${guarded.url}/`);
+      await expect.poll(() => page.locator('[data-testid="stale-banner"]').textContent(), { timeout: 10_000 }).toMatch(/token/i);
+      // With the right token the refusal is gone and the figures are live (the health the first
+      // test left says the collector is connected).
+      await page.goto(`${guarded.url}/?token=wallboard-token-for-the-tv-1`);
+      await page.waitForSelector('[data-testid="stale-banner"]', { state: 'hidden', timeout: 10_000 });
+    } finally {
+      await guarded.stop();
+    }
+  }, 60_000);
 });

@@ -365,6 +365,24 @@ function parseSnapshot(data: string): LiveSnapshot | null {
   }
 }
 
+let explaining = false;
+async function explainRefusal(): Promise<void> {
+  if (explaining) return;
+  explaining = true;
+  try {
+    const res = await fetch('/api/live', { headers: authHeaders(), cache: 'no-store' });
+    if (res.status === 401 || res.status === 403) {
+      const body = (await res.json().catch(() => ({}))) as { message?: string };
+      state.serverError = body.message ?? `HTTP ${res.status}`;
+      renderStatus();
+    }
+  } catch {
+    /* the server is away: the socket status says so already */
+  } finally {
+    explaining = false;
+  }
+}
+
 async function loadHistory(): Promise<void> {
   try {
     const res = await fetch('/api/history', { headers: authHeaders(), cache: 'no-store' });
@@ -439,6 +457,9 @@ function start(): void {
         if (which === 'today') state.todaySocket = status;
         else state.hourSocket = status;
         renderStatus();
+        // A browser cannot read why a socket upgrade was refused: ask the same question over
+        // HTTP, so a missing or wrong token is explained rather than shown as "reconnecting".
+        if (which === 'today' && !status.live && status.problem !== 'silent') void explainRefusal();
       },
     });
     socket.start();
