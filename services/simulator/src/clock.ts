@@ -9,7 +9,11 @@
 export class SimClock {
   readonly startAt: number;
   readonly speed: number;
-  private readonly wall0 = performance.now();
+  /** performance.now() and simulated time (ms) at the last rebase (start, resume, jump). */
+  private wall0 = performance.now();
+  private sim0: number;
+  /** While held, the simulated clock stands still at sim0. */
+  private held = false;
   /** Simulated time of the task being run (ms), or null outside tasks. */
   private taskMs: number | null = null;
   /** Highest simulated time handed out so far (ms): the clock never runs backwards. */
@@ -21,13 +25,51 @@ export class SimClock {
     if (!(speed > 0)) throw new Error(`speed must be > 0, got ${speed}`);
     this.startAt = startAt;
     this.speed = speed;
+    this.sim0 = startAt;
     this.highMs = startAt;
     this.lastUs = startAt * 1000;
   }
 
   /** Simulated time derived from the wall clock (ms, fractional). */
   wallNow(): number {
-    return this.startAt + (performance.now() - this.wall0) * this.speed;
+    if (this.held) return this.sim0;
+    return this.sim0 + (performance.now() - this.wall0) * this.speed;
+  }
+
+  /**
+   * Stops the simulated clock where it stands, or at `atMs` (the end of a played week: a task
+   * may run a little after its time on the wall-derived clock); resume() starts it from there.
+   */
+  hold(atMs?: number): void {
+    if (this.held && atMs === undefined) return;
+    this.sim0 = atMs ?? this.wallNow();
+    this.held = true;
+  }
+
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.wall0 = performance.now();
+  }
+
+  /**
+   * Jumps the clock forward to `ms` at once: a stretch in which nothing is scheduled (a night,
+   * a weekend) passes in no real time. Never backwards; a held clock stays held there.
+   */
+  advanceTo(ms: number): void {
+    if (ms <= this.wallNow()) return;
+    this.sim0 = ms;
+    this.wall0 = performance.now();
+  }
+
+  /**
+   * The wall-derived clock restarts from `ms`, also when that is earlier: a simulation that
+   * cannot keep up with its speed pins its clock to the work it has done. now() still never
+   * runs backwards for anyone who already saw a later time.
+   */
+  rebase(ms: number): void {
+    this.sim0 = ms;
+    this.wall0 = performance.now();
   }
 
   /** The switch's notion of now (ms): the running task's time, else the wall-derived time. */
@@ -80,7 +122,14 @@ export interface Task {
   cancelled: boolean;
 }
 
-/** A binary heap of tasks ordered by (time, seq), fired by one Node timer at a time. */
+/**
+ * A binary heap of tasks ordered by (time, seq), fired by one Node timer at a time.
+ *
+ * Two additions for playing a whole week fast: `skipIdle` (when it says nothing is going on,
+ * the clock jumps straight to the next task instead of waiting out a night at any speed) and
+ * `hold(reason)` / `release(reason)` (the clock and the tasks stand still while any reason
+ * holds: no client logged in yet, a client behind on its reading).
+ */
 export class Scheduler {
   private readonly heap: Task[] = [];
   private seq = 0;
@@ -88,8 +137,16 @@ export class Scheduler {
   private armedFor = Infinity;
   private stopped = false;
   private running = false;
+  private readonly holds = new Set<string>();
   /** Called with errors thrown by tasks (the switch keeps running). */
   onError: (err: unknown) => void = (err) => console.error('[simulator] task failed:', err);
+  /**
+   * Asked before waiting for the next task: true means nothing happens until then (no call in
+   * progress, the contact centre closed), so the clock may jump to it.
+   */
+  skipIdle: (() => boolean) | null = null;
+  /** Simulated milliseconds skipped by idle jumps so far. */
+  skippedMs = 0;
 
   constructor(private readonly clock: SimClock) {}
 
@@ -126,14 +183,41 @@ export class Scheduler {
     return this.heap.filter((t) => !t.cancelled).length;
   }
 
+  /** Stops the clock and the tasks until every reason is released. */
+  hold(reason: string): void {
+    if (this.holds.has(reason)) return;
+    this.holds.add(reason);
+    // Where the work stands: the next task's time when the simulation is behind its clock.
+    if (this.holds.size === 1) this.clock.hold(Math.min(this.clock.wallNow(), this.nextTime()));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedFor = Infinity;
+  }
+
+  release(reason: string): void {
+    if (!this.holds.delete(reason) || this.holds.size > 0) return;
+    this.clock.resume();
+    if (!this.running) this.arm();
+  }
+
+  /** Time of the next task that will run, or Infinity. */
+  private nextTime(): number {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    return this.heap[0]?.time ?? Infinity;
+  }
+
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armedFor = Infinity;
-    if (this.stopped) return;
+    if (this.stopped || this.holds.size > 0) return;
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
     const head = this.heap[0];
     if (!head) return;
+    if (this.skipIdle && head.time > this.clock.wallNow() && this.skipIdle()) {
+      this.skippedMs += head.time - this.clock.wallNow();
+      this.clock.advanceTo(head.time);
+    }
     const wallDelay = Math.max(0, (head.time - this.clock.wallNow()) / this.clock.speed);
     this.armedFor = head.time;
     this.timer = setTimeout(() => this.run(), Math.min(wallDelay, 2 ** 31 - 1));
@@ -147,7 +231,7 @@ export class Scheduler {
     let ran = 0;
     try {
       // A bounded batch, so sockets get serviced even when the simulation is far behind.
-      while (!this.stopped && ran < 2000) {
+      while (!this.stopped && this.holds.size === 0 && ran < 2000) {
         const head = this.heap[0];
         if (!head || head.time > until) break;
         this.pop();
@@ -162,6 +246,9 @@ export class Scheduler {
           this.clock.leave();
         }
       }
+      // Still behind after a full batch: the machine cannot keep up with this speed. The clock
+      // waits for the work (clients asking the time get the time of the events they are sent).
+      if (ran >= 2000 && this.holds.size === 0 && this.nextTime() < this.clock.wallNow()) this.clock.rebase(this.nextTime());
     } finally {
       this.running = false;
     }

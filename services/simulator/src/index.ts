@@ -7,11 +7,33 @@ import { Scheduler, SimClock } from './clock.ts';
 import { Rng } from './rng.ts';
 import { AmiServer } from './server.ts';
 import { Switch } from './switch.ts';
-import { DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
+import { DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
 import type { TruthCall, TruthQueue } from './truth.ts';
+import { WEEK_PROFILE, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
 
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
 export type { TruthCall, TruthQueue } from './truth.ts';
+export { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type DayTrouble, type WeekProfile } from './week.ts';
+
+/** A week of traffic played on the simulated clock from its Monday 00:00 to its Sunday 23:59:59. */
+export interface WeekOptions {
+  /** ISO week ('2026-W47'), or 'previous' (the default): the week before the current one. */
+  week?: string;
+  /** Instead of `week`: epoch ms of the local Monday 00:00 that starts it. */
+  weekStart?: number;
+  /** Play only Monday and the days after it, `days` in all (1-7, default 7): shorter tests. */
+  days?: number;
+  /**
+   * Keep the clock at Monday 00:00 until the first client logs in (default true): the night
+   * before opening is skipped in no time, so without this a late collector would miss Monday.
+   */
+  startOnLogin?: boolean;
+  /** Opening hours, rates, roster, trouble (default WEEK_PROFILE). */
+  profile?: WeekProfile;
+}
+
+/** A week played at this speed takes about a minute of wall time on a small machine. */
+export const WEEK_SPEED = 3_000;
 
 export interface SimulatorOptions {
   port?: number; // 0 = pick a free port (default 5038)
@@ -22,7 +44,31 @@ export interface SimulatorOptions {
   seed?: number; // default 1
   startAt?: number; // epoch ms of the simulated clock at start; default Date.now()
   scenario?: Scenario; // default: the endless demo traffic
-  queues?: Record<string, string[]>; // queue -> member names; default demo queues
+  queues?: Record<string, string[]>; // queue -> member names (a week: its roster); default demo queues
+  /** Play a week instead of the endless demo: true = the previous ISO week. Speed defaults to WEEK_SPEED. */
+  week?: true | string | WeekOptions;
+}
+
+export interface SimulatorCounters {
+  /** Events written to clients (an event to two clients counts twice). */
+  eventsSent: number;
+  /** Simulated time skipped because nothing happened (nights, weekends), ms. */
+  idleSkippedMs: number;
+  /** Times a client fell behind and held the week back (flow control). */
+  backlogHolds: number;
+  /** Wall time from the start of play (a week: the first login) to its end, or to now; ms. */
+  playedWallMs: number;
+}
+
+/** What a played week is: which one, from when to when. */
+export interface PlayedWeek {
+  week: string;
+  /** Local Monday 00:00 (epoch ms). */
+  from: number;
+  /** The last instant played (23:59:59.999 of the last day). */
+  end: number;
+  /** Calls the hourly rates give on average (waves not included). */
+  expectedCalls: number;
 }
 
 export interface Simulator {
@@ -33,8 +79,12 @@ export interface Simulator {
   dropConnections(): void;
   /** Calls played so far, in truth.json format. */
   truth(): { calls: TruthCall[]; queues: Record<string, TruthQueue> };
-  /** Resolves when a finite scenario has played completely. */
+  /** Resolves when a finite scenario, or a week, has played completely. */
   done: Promise<void>;
+  /** The week being played, or null. */
+  week: PlayedWeek | null;
+  /** How the play went: see SimulatorCounters. */
+  counters(): SimulatorCounters;
   close(): Promise<void>;
 }
 
@@ -46,10 +96,25 @@ export const DEFAULT_QUEUES: Record<string, string[]> = {
 /** Seconds Asterisk had been up when the simulation starts (FullyBooted Uptime, LoginTime). */
 const UPTIME_AT_START = 4;
 
+function weekOptions(week: true | string | WeekOptions): WeekOptions {
+  if (week === true) return {};
+  if (typeof week === 'string') return { week };
+  return week;
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const startAt = options.startAt ?? Date.now();
-  const speed = options.speed ?? 1;
-  const queues = options.queues ?? DEFAULT_QUEUES;
+  const weekOpts = options.week ? weekOptions(options.week) : null;
+  if (weekOpts && options.scenario) throw new Error('play either a scenario or a week, not both');
+  const profile = weekOpts?.profile ?? WEEK_PROFILE;
+  let calendar: WeekCalendar | null = null;
+  if (weekOpts) {
+    const tz = profile.timeZone;
+    const from = weekOpts.weekStart ?? weekStartOf(!weekOpts.week || weekOpts.week === 'previous' ? previousIsoWeek(Date.now(), tz) : weekOpts.week, tz);
+    calendar = new WeekCalendar(from, profile, weekOpts.days ?? 7);
+  }
+  const startAt = calendar?.start ?? options.startAt ?? Date.now();
+  const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
+  const queues = options.queues ?? (calendar ? profile.roster : DEFAULT_QUEUES);
   if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
@@ -61,9 +126,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const clock = new SimClock(startAt, speed);
   const scheduler = new Scheduler(clock);
+  const waitForLogin = calendar !== null && (weekOpts!.startOnLogin ?? true);
+  if (waitForLogin) {
+    // A played week waits at its Monday 00:00 for the first client (see WeekOptions.startOnLogin).
+    scheduler.hold('login');
+    clock.hold(startAt);
+  }
   const pbx = new Switch(
     {
-      queues,
+      // A played week: the queues start empty; the roster logs in each morning (dynamic members).
+      queues: calendar ? Object.fromEntries(Object.keys(queues).map((q) => [q, []])) : queues,
       ringTimeout: 15,
       retry: 5,
       serviceLevel: 20,
@@ -78,7 +150,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   );
 
   const server = new AmiServer(
-    { host: options.host ?? '127.0.0.1', port: options.port ?? 5038, username: options.username ?? 'belofte', secret: options.secret ?? 'belofte' },
+    {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 5038,
+      username: options.username ?? 'belofte',
+      secret: options.secret ?? 'belofte',
+      flowControl: calendar !== null,
+    },
     // The server's own random stream: logins must not shift the switch's numbers.
     { pbx, now: () => clock.now(), bootAt: pbx.bootAt, stamp: () => clock.stampUs(serverRng.int(3, 40)) },
     serverRng,
@@ -86,8 +164,41 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   pbx.onEvent = (e) => server.broadcast(e);
   const port = await server.listen();
 
+  let playFrom: number | null = performance.now();
+  let playTo: number | null = null;
+  let backlogHolds = 0;
   let done: Promise<void>;
-  if (options.scenario) {
+  if (calendar) {
+    const cal = calendar;
+    // Nights and weekends pass in no real time: with nobody on the phone and the doors shut,
+    // the clock jumps to the next thing that happens (an agent logging in, the week's end).
+    scheduler.skipIdle = () => pbx.callsInProgress === 0 && !cal.isOpen(clock.now());
+    // A client behind on its reading holds the week back, so it misses no event.
+    server.onBacklog = (behind) => {
+      if (behind) backlogHolds++;
+      if (behind) scheduler.hold('backlog');
+      else scheduler.release('backlog');
+    };
+    if (waitForLogin) {
+      playFrom = null;
+      server.onLogin = () => {
+        playFrom ??= performance.now();
+        scheduler.release('login');
+      };
+    }
+    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues, DEFAULT_DEMO, cal);
+    scheduler.at(startAt, () => demo.start());
+    done = new Promise<void>((resolve) => {
+      scheduler.at(cal.end, () => {
+        // The week is over: the clock stays at its last instant, the switch stays up for clients.
+        scheduler.hold('finished');
+        clock.hold(cal.end);
+        scheduler.stop();
+        playTo = performance.now();
+        resolve();
+      });
+    });
+  } else if (options.scenario) {
     const player = new ScenarioPlayer(pbx, scheduler, clock, options.scenario);
     server.onLogin = () => player.notifyLogin();
     player.start();
@@ -106,6 +217,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dropConnections: () => server.dropConnections(),
     truth: () => pbx.truth.snapshot(),
     done,
+    week: calendar ? { week: calendar.week, from: calendar.start, end: calendar.end, expectedCalls: calendar.expectedCalls() } : null,
+    counters: () => ({
+      eventsSent: server.eventsSent,
+      idleSkippedMs: scheduler.skippedMs,
+      backlogHolds,
+      playedWallMs: playFrom === null ? 0 : (playTo ?? performance.now()) - playFrom,
+    }),
     close: async () => {
       if (closed) return;
       closed = true;

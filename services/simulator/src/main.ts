@@ -5,11 +5,13 @@
  * Options: --host, --port, --speed, --seed, --username, --secret,
  *   --start <ISO date or epoch ms> (simulated clock at start; default now),
  *   --scenario <file.json> (a scripted scenario instead of the endless demo),
+ *   --week [YYYY-Www] (a whole week, default the previous ISO week, at --speed 3000 unless given;
+ *     the clock waits at Monday 00:00 for the first login and the simulator logs week-done),
  *   --queues "support=agent1,agent2,agent3;vergunningen=agent4,agent5"
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startSimulator, type SimulatorOptions } from './index.ts';
+import { WEEK_SPEED, startSimulator, type SimulatorOptions } from './index.ts';
 import type { Scenario } from './traffic.ts';
 
 function fail(message: string): never {
@@ -34,7 +36,11 @@ function number(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+// `--week` may stand alone (the previous week): parseArgs wants a value for a string option.
+const argv = process.argv.slice(2).map((a, i, all) => (a === '--week' && (i === all.length - 1 || all[i + 1]!.startsWith('--')) ? '--week=previous' : a));
+
 const { values } = parseArgs({
+  args: argv,
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -45,6 +51,7 @@ const { values } = parseArgs({
     start: { type: 'string' },
     scenario: { type: 'string' },
     queues: { type: 'string' },
+    week: { type: 'string' },
   },
   strict: true,
 });
@@ -66,6 +73,11 @@ if (values.start) {
 }
 if (values.queues) options.queues = parseQueues(values.queues);
 if (values.scenario) options.scenario = JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario;
+if (values.week) {
+  if (values.week !== 'previous' && !/^\d{4}-W\d{2}$/.test(values.week)) fail(`--week must be an ISO week such as 2026-W47 (or nothing: the previous week), got ${values.week}`);
+  if (values.start) fail('--week starts the clock at its own Monday 00:00: leave out --start');
+  options.week = values.week;
+}
 
 const sim = await startSimulator(options).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
 console.log(
@@ -77,12 +89,23 @@ console.log(
     speed: options.speed ?? 1,
     seed: options.seed ?? 1,
     startAt: new Date(sim.now()).toISOString(),
-    traffic: options.scenario ? 'scenario' : 'demo',
+    traffic: options.scenario ? 'scenario' : sim.week ? 'week' : 'demo',
+    ...(sim.week ? { week: sim.week.week, speed: options.speed ?? WEEK_SPEED, waitingForLogin: true } : {}),
   }),
 );
 
 if (options.scenario) {
   void sim.done.then(() => console.log(JSON.stringify({ event: 'scenario-done', at: new Date(sim.now()).toISOString() })));
+}
+if (sim.week) {
+  const week = sim.week.week;
+  void sim.done.then(() => {
+    const { calls, queues } = sim.truth();
+    const c = sim.counters();
+    const breaches = calls.filter((x) => (x.waitSeconds ?? 0) > 300).length;
+    const seconds = Math.round(c.playedWallMs / 100) / 10;
+    console.log(JSON.stringify({ event: 'week-done', week, calls: calls.length, breaches, queues, seconds, eventsSent: c.eventsSent, eventsPerSecond: Math.round(c.eventsSent / Math.max(0.1, seconds)), backlogHolds: c.backlogHolds, at: new Date(sim.now()).toISOString() }));
+  });
 }
 
 let stopping = false;

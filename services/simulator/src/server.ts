@@ -3,6 +3,11 @@
  * events before it logs in; afterwards every event its event mask lets through. Writes never
  * wait for a client: a client that stops reading is dropped once its backlog is too large
  * (Asterisk drops a session whose writes time out), so it cannot stall the switch.
+ *
+ * With `flowControl` (a week played fast), a client that falls behind holds the switch back
+ * instead: `onBacklog(true)` once a session has more than FLOW_HIGH_WATER unsent, `false` when
+ * every such session has drained, so a collector on a slow machine misses nothing. A session
+ * that stays behind for FLOW_STALL_MS is taken for dead and dropped, so it cannot stop the week.
  */
 import net from 'node:net';
 import * as A from './actions.ts';
@@ -16,6 +21,10 @@ const CLASSES = ['system', 'call', 'log', 'verbose', 'command', 'agent', 'user',
 
 /** Backlog after which a session that does not read is dropped. */
 const MAX_BACKLOG = 8 * 1024 * 1024;
+/** Flow control: unsent bytes at which a session holds the switch back. */
+const FLOW_HIGH_WATER = 1024 * 1024;
+/** Flow control: a session behind for this long (wall ms) is dropped. */
+const FLOW_STALL_MS = 20_000;
 
 type Mask = 'all' | Set<string>;
 
@@ -45,6 +54,8 @@ export interface ServerOptions {
   port: number;
   username: string;
   secret: string;
+  /** Hold the switch back while a client is behind, rather than drop the client (see above). */
+  flowControl?: boolean;
 }
 
 class Session {
@@ -71,8 +82,14 @@ export class AmiServer {
   private readonly server: net.Server;
   private readonly sessions = new Set<Session>();
   private nextId = 1;
+  /** Sessions behind on their reading (flow control), with a timer that drops a stalled one. */
+  private readonly behind = new Map<Session, NodeJS.Timeout>();
+  /** Events written to sessions (an event sent to two sessions counts twice). */
+  eventsSent = 0;
   /** Called after every successful login (scenarios that start on login). */
   onLogin: () => void = () => {};
+  /** Flow control: true when some session fell behind, false when all caught up. */
+  onBacklog: (behind: boolean) => void = () => {};
 
   constructor(
     private readonly opts: ServerOptions,
@@ -103,7 +120,26 @@ export class AmiServer {
       if (!s.authenticated || !allows(s.mask, e.privilege)) continue;
       text ??= formatEvent(e, formatTimestamp(e.us));
       s.write(text);
+      this.eventsSent++;
+      if (this.opts.flowControl && !this.behind.has(s) && s.socket.writableLength > FLOW_HIGH_WATER) this.fallBehind(s);
     }
+  }
+
+  private fallBehind(s: Session): void {
+    const stall = setTimeout(() => s.socket.destroy(), FLOW_STALL_MS);
+    stall.unref();
+    this.behind.set(s, stall);
+    if (this.behind.size === 1) this.onBacklog(true);
+    // 'drain': the socket's buffer is empty again (a write returned false above the 16 KiB mark).
+    s.socket.once('drain', () => this.caughtUp(s));
+  }
+
+  private caughtUp(s: Session): void {
+    const stall = this.behind.get(s);
+    if (stall === undefined) return;
+    clearTimeout(stall);
+    this.behind.delete(s);
+    if (this.behind.size === 0) this.onBacklog(false);
   }
 
   /** Cuts every client, like a network failure; the server keeps listening. */
@@ -136,7 +172,10 @@ export class AmiServer {
       }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sessions.delete(session));
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      this.caughtUp(session);
+    });
     session.write(BANNER);
   }
 

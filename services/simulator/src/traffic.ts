@@ -5,6 +5,7 @@
 import type { Scheduler, SimClock } from './clock.ts';
 import type { Rng } from './rng.ts';
 import type { CallPlan, Switch, TransferPlan } from './switch.ts';
+import type { WeekCalendar, WorkDay } from './week.ts';
 
 // ------------------------------------------------------------------ scenario format
 
@@ -226,6 +227,11 @@ export const DEFAULT_DEMO: DemoProfile = {
  * down (and now and then a rush), 1-6 minute conversations, early and late abandons, rings
  * nobody picks up, blind and attended transfers to the other queue, coffee, meetings and lunch,
  * a colleague logging in to help a queue that runs full, and a phone that drops off now and then.
+ *
+ * With a `calendar` (week.ts) the same calls follow the clock of a real week instead: they ring
+ * only in opening hours, as often as the hour and weekday say; `queues` is then the roster, and
+ * its agents log in each morning, take their coffee and lunch, and log out after closing once
+ * their queues are empty; a bad day brings its absences, waves and long conversations.
  */
 export class DemoTraffic {
   private readonly queueNames: string[];
@@ -241,6 +247,7 @@ export class DemoTraffic {
     private readonly rng: Rng,
     private readonly queues: Record<string, string[]>,
     private readonly profile: DemoProfile = DEFAULT_DEMO,
+    private readonly calendar: WeekCalendar | null = null,
   ) {
     this.queueNames = Object.keys(queues);
     // Calls split by staffing, more than proportionally: a two-agent queue needs a lower load
@@ -249,6 +256,7 @@ export class DemoTraffic {
   }
 
   start(): void {
+    if (this.calendar) return this.startWeek(this.calendar);
     // Somebody is calling as soon as the demo starts: a wallboard has something to show.
     for (const at of [this.rng.float(1, 4), this.rng.float(5, 12)]) this.scheduler.after(at * 1000, () => this.placeCall());
     this.scheduleArrival();
@@ -272,6 +280,16 @@ export class DemoTraffic {
   }
 
   private scheduleArrival(): void {
+    if (this.calendar) {
+      const at = this.calendar.nextArrival(this.clock.now(), this.rng);
+      if (at !== null) {
+        this.scheduler.at(at, () => {
+          this.placeCall();
+          this.scheduleArrival();
+        });
+      }
+      return;
+    }
     const gap = this.rng.exp(this.profile.meanInterarrival / this.load(this.clock.now()));
     this.scheduler.after(Math.max(1, gap) * 1000, () => {
       this.placeCall();
@@ -288,9 +306,114 @@ export class DemoTraffic {
     const queue = this.queueNames[Math.floor(this.rng.next() * this.queueNames.length)]!;
     // Deep enough that the last callers wait past five minutes: about four callers per agent.
     const calls = Math.round(this.rng.float(4, 5.5) * Math.max(1, this.queues[queue]!.length));
-    const spread = this.rng.float(1.5, 4) * 60_000;
-    for (let i = 0; i < calls; i++) this.scheduler.after(this.rng.float(0, spread), () => this.placeCall(queue));
+    this.wave(queue, calls, this.rng.float(1.5, 4) * 60_000);
     this.scheduler.after(this.rng.float(100, 200) * 60_000, () => this.incident());
+  }
+
+  /** `calls` extra callers into `queue`, spread over `spreadMs` from now. */
+  private wave(queue: string, calls: number, spreadMs: number): void {
+    for (let i = 0; i < calls; i++) this.scheduler.after(this.rng.float(0, spreadMs), () => this.placeCall(queue));
+  }
+
+  // ---------------------------------------------------------------- a played week
+
+  /** Every working day of the calendar: logins, breaks, the team lead's watch, trouble, logouts. */
+  private startWeek(cal: WeekCalendar): void {
+    const agents = [...new Set(Object.values(this.queues).flat())];
+    for (const day of cal.days) {
+      if (day.open === null || day.close === null) continue;
+      const trouble = day.trouble;
+      for (const agent of agents) {
+        if (trouble?.absent?.includes(agent)) continue;
+        const late = trouble?.lateUntil?.[agent];
+        // In a few minutes before opening, coffee in hand; a late one right at their time.
+        const loginAt = late ? day.at(late) + this.rng.float(0, 3) * 60_000 : day.open - this.rng.float(2, 15) * 60_000;
+        this.scheduler.at(loginAt, () => this.logIn(agent));
+        this.planBreaks(day, agent);
+        this.scheduler.at(day.close, () => this.logOutWhenDone(agent));
+      }
+      this.scheduler.at(day.open + 15_000, () => this.helperCycle());
+      for (const w of trouble?.waves ?? []) {
+        if (this.queues[w.queue]) this.scheduler.at(day.at(w.at), () => this.wave(w.queue, w.calls, w.minutes * 60_000));
+      }
+      for (const p of trouble?.phoneDown ?? []) {
+        this.scheduler.at(day.at(p.from), () => this.phoneDown(p.agent, day.at(p.to)));
+      }
+    }
+    this.scheduleArrival();
+  }
+
+  /** True when the agent is logged in to some queue. */
+  private loggedIn(agent: string): boolean {
+    return this.queueNames.some((q) => this.pbx.isMember(q, agent));
+  }
+
+  /** The morning login: a dynamic member of every queue of the roster that lists the agent. */
+  private logIn(agent: string): void {
+    for (const q of this.queueNames) if (this.queues[q]!.includes(agent)) this.pbx.addMember(q, agent);
+  }
+
+  /** After closing: once the agent is free and nobody waits in their queues, they log out of all. */
+  private logOutWhenDone(agent: string): void {
+    const mine = this.queueNames.filter((q) => this.pbx.isMember(q, agent));
+    if (mine.length === 0) return;
+    if (!this.pbx.isIdle(agent) || mine.some((q) => this.pbx.waiting(q) > 0)) {
+      this.scheduler.after(30_000, () => this.logOutWhenDone(agent));
+      return;
+    }
+    if (this.pbx.isPaused(agent)) this.pbx.pause(agent, false);
+    for (const q of mine) {
+      this.pbx.removeMember(q, agent);
+      if (this.helping.get(q)?.agent === agent) this.helping.delete(q);
+    }
+  }
+
+  /** Coffee mid-morning, lunch, coffee mid-afternoon, and now and then a meeting. */
+  private planBreaks(day: WorkDay, agent: string): void {
+    const plan: Array<[PauseReason, string, string]> = [
+      ['koffie', '10:00', '10:45'],
+      ['lunch', '12:00', '13:15'],
+      ['koffie', '14:45', '15:30'],
+    ];
+    if (this.rng.chance(0.15)) plan.push(['overleg', '11:00', '11:30']);
+    for (const [reason, from, to] of plan) {
+      const at = this.rng.float(day.at(from), day.at(to));
+      // A break put off for too long is skipped (coffee) or taken late (lunch, until 14:00).
+      const deadline = reason === 'lunch' ? day.at('14:00') : at + 45 * 60_000;
+      this.scheduler.at(at, () => this.takeBreak(agent, reason, deadline));
+    }
+  }
+
+  /**
+   * A break from idle only, not while callers wait in the agent's queues, and not when a third of
+   * a queue's logged-in colleagues (at least one) is already away; otherwise a little later.
+   */
+  private takeBreak(agent: string, reason: PauseReason, deadline: number): void {
+    const now = this.clock.now();
+    if (now > deadline || !this.loggedIn(agent)) return;
+    const mine = this.queueNames.filter((q) => this.pbx.isMember(q, agent));
+    const crowdedOut = mine.some((q) => {
+      const colleagues = this.queues[q]!.filter((a) => a !== agent && this.pbx.isMember(q, a));
+      const away = colleagues.filter((a) => this.pbx.isPaused(a)).length;
+      return away >= Math.max(1, Math.floor((colleagues.length + 1) / 3)) || this.pbx.waiting(q) > 0;
+    });
+    if (!this.pbx.isIdle(agent) || this.pbx.isPaused(agent) || crowdedOut) {
+      this.scheduler.after(this.rng.float(1, 3) * 60_000, () => this.takeBreak(agent, reason, deadline));
+      return;
+    }
+    const spec = PAUSES[reason];
+    this.pbx.pause(agent, true, reason);
+    this.scheduler.after(this.rng.float(spec.min, spec.max) * 60_000, () => this.pbx.pause(agent, false));
+  }
+
+  /** A phone off the network (Status 5) until `until`; only from idle, so it waits for a call to end. */
+  private phoneDown(agent: string, until: number): void {
+    if (this.clock.now() >= until || !this.loggedIn(agent)) return;
+    if (!this.pbx.setUnavailable(agent, true)) {
+      this.scheduler.after(20_000, () => this.phoneDown(agent, until));
+      return;
+    }
+    this.scheduler.at(until, () => this.pbx.setUnavailable(agent, false));
   }
 
   private pickQueue(): string {
@@ -307,7 +430,7 @@ export class DemoTraffic {
     const r = this.rng.fork();
     const index = this.index++;
     const others = this.queueNames.filter((q) => q !== queue);
-    const talkMedian = this.profile.talkMedian;
+    const talkMedian = this.profile.talkMedian * (this.calendar?.talkFactor(this.clock.now()) ?? 1);
     const talk = () => Math.min(360, Math.max(60, r.lognormal(talkMedian, 0.5)));
     // Per leg: its talk, who hangs up, and whether this leg's agent transfers.
     const legs = Array.from({ length: 4 }, (_, leg) => ({
@@ -323,6 +446,12 @@ export class DemoTraffic {
       const to = r.pick(others.length > 0 ? others : [queue]);
       if (l.transferRoll < 0.055 * p) transfers.push({ kind: 'blind', to, after: r.float(20, 90), consult: 0 });
       else transfers.push({ kind: 'attended', to, after: r.float(30, 120), consult: r.float(10, 45) });
+    }
+    // Now and then nobody knows where a question belongs: passed back and forth three times.
+    if (this.calendar && others.length > 0 && r.chance(this.calendar.profile.transferChainShare)) {
+      const other = r.pick(others);
+      transfers.length = 0;
+      for (const to of [other, queue, other]) transfers.push({ kind: 'blind', to, after: r.float(20, 70), consult: 0 });
     }
     // Patience in the queue: some hang up within seconds (short abandons), some after half a
     // minute, most only after minutes, and some wait until the queue times them out.
@@ -396,6 +525,8 @@ export class DemoTraffic {
    */
   private helperCycle(): void {
     const now = this.clock.now();
+    // A played week: the team lead watches while the centre is open (startWeek restarts this each morning).
+    if (this.calendar && !this.calendar.isOpen(now)) return;
     for (const q of this.queueNames) {
       const help = this.helping.get(q);
       const waiting = this.pbx.waiting(q);
@@ -405,7 +536,7 @@ export class DemoTraffic {
         const candidates = Object.entries(this.queues)
           .filter(([name]) => name !== q)
           .flatMap(([, members]) => members)
-          .filter((a) => !this.pbx.isMember(q, a) && !this.pbx.isPaused(a));
+          .filter((a) => !this.pbx.isMember(q, a) && !this.pbx.isPaused(a) && this.loggedIn(a));
         if (candidates.length > 0) {
           const agent = this.rng.pick(candidates);
           if (this.pbx.addMember(q, agent)) this.helping.set(q, { agent, quietSince: null });
