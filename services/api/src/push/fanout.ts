@@ -20,6 +20,8 @@ import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
 
 export interface FanoutOptions {
   heartbeatMs?: number;
+  /** At most one broadcast per this many ms (default 30). */
+  minIntervalMs?: number;
   /** A socket with more than this unsent is a slow reader: it is closed rather than let grow. */
   maxBufferedBytes?: number;
   /** Frames a client may send per 10 s before it is closed (wallboards send none). */
@@ -48,6 +50,9 @@ export class Fanout {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
   private refreshing = false;
+  private pending: NodeJS.Timeout | null = null;
+  private lastBroadcastAt = 0;
+  private readonly minIntervalMs: number;
   private dirty = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly heartbeatMs: number;
@@ -61,6 +66,7 @@ export class Fanout {
     o: FanoutOptions = {},
   ) {
     this.heartbeatMs = o.heartbeatMs ?? 5_000;
+    this.minIntervalMs = o.minIntervalMs ?? 30;
     this.maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.maxMessages = o.maxClientMessages ?? 50;
     // Wallboards send nothing of size: a large frame is an attack or a mistake.
@@ -127,14 +133,28 @@ export class Fanout {
     );
   }
 
-  /** Schedules a re-read and broadcast; coalesces bursts of notices. */
+  /**
+   * Schedules a re-read and broadcast; coalesces bursts of notices. A collector under load
+   * sends a notice per write batch (hundreds a second): at most one broadcast per
+   * `minIntervalMs` keeps a thousand wallboards cheap, and the first change after a quiet
+   * spell still goes out at once.
+   */
   refresh(): void {
-    if (this.refreshing) {
+    if (this.refreshing || this.pending) {
       this.dirty = true;
       return;
     }
     if (this.clients.size === 0) return;
+    const wait = this.lastBroadcastAt + this.minIntervalMs - Date.now();
+    if (wait > 0) {
+      this.pending = setTimeout(() => {
+        this.pending = null;
+        this.refresh();
+      }, wait);
+      return;
+    }
     this.refreshing = true;
+    this.lastBroadcastAt = Date.now();
     void this.broadcast().finally(() => {
       this.refreshing = false;
       if (this.dirty) {
@@ -172,11 +192,13 @@ export class Fanout {
         // Say so rather than go quiet: the wallboard greys out with the reason.
         text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
       }
-      for (const c of this.clients) if (c.agent === null && c.window === w) this.send(c, text);
+      // Encoded once for every socket of this window, not once per socket.
+      const frame = Buffer.from(text);
+      for (const c of this.clients) if (c.agent === null && c.window === w) this.send(c, frame);
     }
   }
 
-  private send(c: Client, text: string): void {
+  private send(c: Client, text: string | Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
     if (c.ws.bufferedAmount > this.maxBuffered) {
       // A reader that cannot keep up would hold ever more memory: let it reconnect.
@@ -184,12 +206,13 @@ export class Fanout {
       c.ws.terminate();
       return;
     }
-    c.ws.send(text);
+    c.ws.send(text, { binary: false });
     this.stats.framesSent++;
   }
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    if (this.pending) clearTimeout(this.pending);
     for (const c of this.clients) c.ws.close(1001, 'server going away');
     this.wss.close();
     try {

@@ -73,8 +73,14 @@ export class FrameParser {
       }
       this.sawBanner = true;
     }
+    // Bare-LF framing is rare; find it once per chunk, not once per frame (a CRLF stream has
+    // none, and searching for it from every frame to the end of a 64 KiB read made reading
+    // quadratic in the read size).
+    let lf = data.indexOf('\n\n', start);
     for (;;) {
-      const end = findFrameEnd(data, start);
+      if (lf >= 0 && lf < start) lf = data.indexOf('\n\n', start);
+      const crlf = data.indexOf('\r\n\r\n', start);
+      const end = crlf < 0 ? lf : lf < 0 ? crlf : Math.min(crlf, lf);
       if (end < 0) break;
       const text = data.slice(start, end);
       start = end + frameEndLength(data, end);
@@ -100,6 +106,9 @@ export class FrameParser {
         return;
       }
     }
+    // Copy the frame out of the read buffer: V8 keeps a whole 64 KiB read alive for as long as
+    // any slice of it lives, and ids from this frame are kept for an hour.
+    text = Buffer.from(text, 'latin1').toString('latin1');
     const fields: Fields = {};
     let count = 0;
     let pos = 0;
@@ -139,16 +148,6 @@ export class FrameParser {
     }
     this.sink.frame(fields);
   }
-}
-
-/** Index of the blank line that ends the frame starting at `from`, or -1. */
-function findFrameEnd(data: string, from: number): number {
-  const crlf = data.indexOf('\r\n\r\n', from);
-  // Tolerate bare LF framing (some proxies and hand-made captures use it).
-  const lf = data.indexOf('\n\n', from);
-  if (crlf < 0) return lf;
-  if (lf < 0) return crlf;
-  return Math.min(crlf, lf);
 }
 
 function frameEndLength(data: string, at: number): number {

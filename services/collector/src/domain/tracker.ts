@@ -387,7 +387,11 @@ export class CallTracker {
     for (const ch of [ev.destChannel, ev.destUniqueid]) {
       if (!ch) continue;
       this.agentByChannel.set(ch, ev.member);
-      if (!agent.channels.includes(ch)) agent.channels = [...agent.channels.slice(-7), ch];
+      if (!agent.channels.includes(ch)) {
+        // Only the agent's recent channels matter (a transfer comes during the talk): forget older ones.
+        for (const gone of agent.channels.slice(0, -7)) if (this.agentByChannel.get(gone) === agent.name) this.agentByChannel.delete(gone);
+        agent.channels = [...agent.channels.slice(-7), ch];
+      }
     }
     agent.inCall = true;
     this.changeAgent(agent, 'oncall', ev.at);

@@ -25,11 +25,23 @@ export const SCRIPTS = {
 
 export type ScriptName = keyof typeof SCRIPTS;
 
+const source = (name: string) => readFileSync(path.join(dir, `${name}.lua`), 'utf8');
+
 export function defineScripts(redis: Redis | Cluster): void {
   for (const [name, numberOfKeys] of Object.entries(SCRIPTS)) {
     if ((redis as unknown as Record<string, unknown>)[name]) continue;
-    redis.defineCommand(name, { numberOfKeys, lua: readFileSync(path.join(dir, `${name}.lua`), 'utf8') });
+    redis.defineCommand(name, { numberOfKeys, lua: source(name) });
   }
+}
+
+/**
+ * Loads every script into Redis again. Needed after `SCRIPT FLUSH` (or a failover to a node
+ * that never saw them): inside a MULTI, ioredis cannot fall back from EVALSHA to EVAL, so the
+ * writer reloads and retries when a transaction answers NOSCRIPT.
+ */
+export async function reloadScripts(redis: Redis | Cluster): Promise<void> {
+  const nodes = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis as Redis];
+  for (const node of nodes) for (const name of Object.keys(SCRIPTS)) await node.script('LOAD', source(name));
 }
 
 /** Queues a script call on a pipeline or transaction (keys first, then args). */

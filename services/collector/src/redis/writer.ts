@@ -11,7 +11,7 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { Keys } from '@belofte/shared/keys';
 import type { Change } from '../domain/types.ts';
-import { callScript, defineScripts } from './scripts.ts';
+import { callScript, defineScripts, reloadScripts } from './scripts.ts';
 
 export interface WriterOptions {
   keys: Keys;
@@ -132,7 +132,13 @@ export class RedisWriter {
     p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
     const results = await p.exec();
     if (!results) throw new Error('Redis pipeline was discarded');
-    for (const [err] of results) if (err) throw err;
+    for (const [err, reply] of results) {
+      // An EXEC reply holds each command's own result: a failed script shows up only there.
+      const inner = err ?? (Array.isArray(reply) ? reply.find((r): r is Error => r instanceof Error) : undefined);
+      if (!inner) continue;
+      if (/NOSCRIPT/.test(inner.message)) await reloadScripts(this.redis).catch(() => undefined);
+      throw inner;
+    }
   }
 
   private add(p: ChainableCommander, c: Change): void {
