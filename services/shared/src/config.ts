@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Thresholds } from './figures.ts';
+import { parseIsoWeek } from './time.ts';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
@@ -106,6 +107,11 @@ export const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIMULATOR_PORT: int(5038, 0, 65535),
   SIMULATOR_SPEED: num(1, 0.01, 10_000),
+  /** `previous` or an ISO week: `npm start` first plays that week through the built-in simulator into Redis. */
+  SIMULATOR_WEEK: z
+    .string()
+    .refine((v) => v === 'previous' || parseIsoWeek(v) !== null, 'must be "previous" or an ISO week that exists, such as 2026-W47')
+    .optional(),
   WALLBOARD_TOKENS: tokenList('named-optional'),
   MANAGER_TOKENS: tokenList('named-optional'),
   AGENT_TOKENS: tokenList('agent'),
