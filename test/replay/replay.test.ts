@@ -31,8 +31,8 @@ describe.each(captures())('replay of $name', ({ name, amiPath, truth }) => {
         agent: want.agent,
         queues: want.queues,
       });
-      expect(Math.abs(got.waitSeconds! - want.waitSeconds)).toBeLessThanOrEqual(1);
-      expect(Math.abs(Date.parse(got.joinedAt) - Date.parse(want.joinedAt))).toBeLessThanOrEqual(1000);
+      expect(Math.abs(got.waitSeconds! - want.waitSeconds!)).toBeLessThanOrEqual(1);
+      expect(Math.abs(Date.parse(got.joinedAt) - Date.parse(want.joinedAt!))).toBeLessThanOrEqual(1000);
     }
     for (const [queue, want] of Object.entries(truth.queues)) {
       const got = result.queues[queue]!;

@@ -6,30 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, '../shared/ami');
 
-export interface TruthCall {
-  linkedid: string;
-  uniqueids?: string[];
-  queues: string[];
-  joinedAt: string;
-  answeredAt: string | null;
-  abandonedAt: string | null;
-  waitSeconds: number;
-  agent: string | null;
-  transfers: number;
-  outcome: 'answered' | 'abandoned' | 'unknown' | string;
-}
+// The ground-truth format of ../shared/ami/*.truth.json, which the simulator also records.
+import type { Truth as SimTruth, TruthCall, TruthQueue } from '../../services/simulator/src/truth.ts';
 
-export interface TruthQueue {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  answeredWithin20: number;
-  timedOut: number;
-}
-
-export interface Truth {
-  calls: TruthCall[];
-  queues: Record<string, TruthQueue>;
+export type { TruthCall, TruthQueue };
+export interface Truth extends SimTruth {
   thresholds?: { targetSeconds?: number };
 }
 
