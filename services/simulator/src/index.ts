@@ -41,7 +41,7 @@ export interface SimulatorOptions {
   username?: string; // default 'belofte'
   secret?: string; // default 'belofte'
   speed?: number; // default 1
-  seed?: number; // default 1
+  seed?: number; // default 1; a week: its number (202647 for 2026-W47), so consecutive weeks differ
   startAt?: number; // epoch ms of the simulated clock at start; default Date.now()
   scenario?: Scenario; // default: the endless demo traffic
   queues?: Record<string, string[]>; // queue -> member names (a week: its roster); default demo queues
@@ -73,6 +73,8 @@ export interface PlayedWeek {
 
 export interface Simulator {
   port: number;
+  /** The seed the run plays from. */
+  seed: number;
   /** Simulated clock now (epoch ms). */
   now(): number;
   /** Cut every client socket (like a network failure); the switch keeps running and accepts new logins. */
@@ -118,7 +120,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
-  const rng = new Rng(options.seed ?? 1);
+  const seed = options.seed ?? (calendar ? Number(calendar.week.replace('-W', '')) : 1);
+  const rng = new Rng(seed);
   const switchRng = rng.fork();
   const jitterRng = rng.fork();
   const trafficRng = rng.fork();
@@ -213,6 +216,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let closed = false;
   return {
     port,
+    seed,
     now: () => clock.publicNow(),
     dropConnections: () => server.dropConnections(),
     truth: () => pbx.truth.snapshot(),

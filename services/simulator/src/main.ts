@@ -87,7 +87,7 @@ console.log(
     host: options.host ?? '127.0.0.1',
     port: sim.port,
     speed: options.speed ?? 1,
-    seed: options.seed ?? 1,
+    seed: sim.seed,
     startAt: new Date(sim.now()).toISOString(),
     traffic: options.scenario ? 'scenario' : sim.week ? 'week' : 'demo',
     ...(sim.week ? { week: sim.week.week, speed: options.speed ?? WEEK_SPEED, waitingForLogin: true } : {}),
