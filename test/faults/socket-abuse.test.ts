@@ -59,3 +59,31 @@ describe('API metrics', () => {
     expect(text).toMatch(/^belofte_api_http_requests_total\{method="GET",status="2xx"\} \d+$/m);
   });
 });
+
+describe('a slow reader', () => {
+  it('is closed once its unsent frames pass the limit; a reading wallboard is unaffected', async () => {
+    const slowPrefix = testPrefix('slow');
+    // Big frames (60 agents), sent often, to a client that stops reading its socket.
+    for (let i = 0; i < 60; i++) {
+      await redis.hset(`${slowPrefix}:{main}:agents`, `agent${i}`, JSON.stringify({ name: `agent${i}`, interface: `Local/agent${i}@agents/n`, queues: ['support', 'vergunningen'], state: 'available', pausedReason: null, since: Date.now() }));
+    }
+    const slowApi = await apiFor(testConfig(slowPrefix), 2, { maxBufferedBytes: 256 * 1024, minIntervalMs: 0 });
+    try {
+      const reader = new WebSocket(`ws://127.0.0.1:${slowApi.port}/ws`);
+      let read = 0;
+      reader.on('message', () => read++);
+      const slow = new WebSocket(`ws://127.0.0.1:${slowApi.port}/ws`);
+      await new Promise((resolve) => slow.once('open', resolve));
+      // Stop reading: the kernel buffers fill, then the server's send queue grows.
+      (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+      await until(() => (slowApi.fanout.stats.closedSlow >= 1 ? true : undefined), 25_000, 'the slow reader to be closed');
+      const before = read;
+      await until(() => (read > before + 5 ? true : undefined), 5_000, 'the reading wallboard to keep receiving');
+      reader.close();
+      slow.terminate();
+    } finally {
+      await slowApi.stop();
+      await cleanPrefix(redis, slowPrefix);
+    }
+  }, 40_000);
+});

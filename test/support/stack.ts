@@ -4,6 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
+import type { FanoutOptions } from '../../services/api/src/push/fanout.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
@@ -30,10 +31,10 @@ export function connectFor(config: Config): Redis | Cluster {
   return c;
 }
 
-export async function apiFor(config: Config, heartbeatMs = 5_000): Promise<RunningApi> {
+export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions): Promise<RunningApi> {
   const redis = connectFor(config);
   const subscriber = connectFor(config);
-  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs });
+  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout });
   return {
     ...api,
     url: `http://127.0.0.1:${api.port}`,

@@ -12,7 +12,7 @@ import { buildWeb } from '../../../web/build.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { ApiRoutes } from './openapi/routes.ts';
-import { Fanout } from './push/fanout.ts';
+import { Fanout, type FanoutOptions } from './push/fanout.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { breachRoutes } from './routes/breaches.ts';
 import { docRoutes } from './routes/docs.ts';
@@ -41,6 +41,8 @@ export interface ApiDeps {
   subscriber: Redis | Cluster;
   log: Logger;
   heartbeatMs?: number;
+  /** Fan-out limits (tests tighten them). */
+  fanout?: FanoutOptions;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
@@ -72,7 +74,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   }
   app.notFound((c) => c.json({ error: 'not_found', message: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
-  const fanout = new Fanout(ctx, deps.subscriber, { heartbeatMs: deps.heartbeatMs });
+  const fanout = new Fanout(ctx, deps.subscriber, { heartbeatMs: deps.heartbeatMs, ...deps.fanout });
   await fanout.start();
   metrics.fanout = fanout;
   const server = createServer(getRequestListener(app.fetch));
