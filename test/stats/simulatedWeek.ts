@@ -11,20 +11,15 @@
  */
 import type { CustomerCall, QueueVisit, TransferRecord } from '../../services/collector/src/domain/types.ts';
 import { isoWeekSpan, localToUtc, type IsoWeek } from '../../services/shared/src/time.ts';
+import { Rng } from '../../services/simulator/src/rng.ts';
 
 export const OFFICE_QUEUES = ['Afval', 'Belastingen', 'Burgerzaken', 'Parkeren', 'Wmo-zorg'];
 export const AGENTS = ['Anna de Vries', 'Bram Jansen', 'Chantal Bakker', 'Daan El Amrani', 'Eva van den Berg', 'Fatima Visser', 'Gijs Yılmaz', 'Hanneke Smit', 'Ibrahim Meijer', 'Joost de Boer'];
 
-/** mulberry32: small, seeded, repeatable. */
+/** The simulator's seeded generator, as a function: the same load in every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 interface Plan {
