@@ -76,8 +76,6 @@ export class Collector {
       void this.resync();
     });
     c.on('disconnected', (reason) => {
-      // A refused login has its own, more useful message (below).
-      if (reason.startsWith('login refused')) return;
       this.log.warn({ ami: where, reason, reconnects: c.reconnects }, 'lost the phone switch; reconnecting with backoff');
       void this.health({ amiConnected: '0', amiError: `no connection to the phone switch at ${where}: ${reason}` });
     });

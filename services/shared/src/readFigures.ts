@@ -65,8 +65,6 @@ export interface ReadOptions {
   /** Local midnight, for the agents' counts of today. */
   midnight: number;
   window: string;
-  /** A collector that wrote nothing for this long is reported stale. */
-  staleAfterMs?: number;
 }
 
 function ensureScript(redis: Redis | Cluster): void {

@@ -124,7 +124,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     });
     t.on('loginFailed', (message) => {
       this.emit('loginFailed', message);
-      this.teardown(`login refused: ${message}`, 60_000);
+      // Already reported as loginFailed: not also a 'disconnected'.
+      this.teardown(`login refused: ${message}`, 60_000, true);
     });
     t.on('frame', (fields, at) => this.onFrame(fields, at));
     t.on('skipped', (name) => this.emit('skipped', name));
@@ -188,7 +189,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     this.pingTimer = null;
   }
 
-  private teardown(reason: string, minDelayMs = 0): void {
+  private teardown(reason: string, minDelayMs = 0, reported = false): void {
     const wasConnected = this.connected;
     this.connected = false;
     this.stopPing();
@@ -200,7 +201,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       this.finish(id, p);
       p.reject(new Error(`connection lost: ${reason}`));
     }
-    if (wasConnected || this.attempt === 0) this.emit('disconnected', reason);
+    if (!reported && (wasConnected || this.attempt === 0)) this.emit('disconnected', reason);
     if (this.stopped) return;
     const base = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** this.attempt);
     const delay = Math.max(minDelayMs, base / 2 + Math.random() * (base / 2));
