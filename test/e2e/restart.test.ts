@@ -7,7 +7,7 @@ import { Keys } from '@belofte/shared/keys';
 import { Collector } from '../../services/collector/src/collector.ts';
 import { startSimulator, type Simulator } from '../../services/simulator/src/index.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
-import { asTruth, quietLog, startLivePath, testConfig, until, type LivePath } from '../support/stack.ts';
+import { quietLog, startLivePath, testConfig, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { DROP_AT_SECONDS, SCENARIO } from './scenario.ts';
 
 let path: LivePath | undefined;
@@ -27,17 +27,7 @@ describe('a collector restarted mid-call', () => {
     // The new process knows the waiting caller and the talk in progress before any event.
     expect(path.collector.pipeline.tracker.calls.size).toBeGreaterThanOrEqual(2);
     await path.sim.done;
-    const truth = path.sim.truth();
-    const want = JSON.stringify(truth.queues);
-    let got = '';
-    const final = await until(() => {
-      const s = path!.latest();
-      if (!s) return undefined;
-      got = JSON.stringify(Object.fromEntries(Object.entries(s.queues).map(([q, f]) => [q, asTruth(f)])));
-      return got === want && s.total.waiting === 0 ? s : undefined;
-    }, 10_000, 'figures equal to what was played').catch((e: Error) => {
-      throw new Error(`${e.message}: got ${got}, want ${want}`);
-    });
+    const final = await untilQueuesEqual(path, path.sim.truth().queues, { what: 'figures equal to what was played' });
     expect(final.total.unknown).toBe(0);
     expect(final.total.guaranteeBreaches).toBe(1);
   });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../services/simulator/src/index.ts';
-import { asTruth, startLivePath, until, type LivePath } from '../support/stack.ts';
+import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import type { TruthQueue } from '../support/captures.ts';
 
 let path: LivePath | undefined;
@@ -51,15 +51,6 @@ describe('the switch restarts', () => {
     await until(() => (path!.collector.client.isConnected ? true : undefined), 10_000, 'the reconnect');
     expect(path.collector.client.reconnects).toBeGreaterThanOrEqual(1);
     await second.done;
-    const want = JSON.stringify(sum(before, second.truth().queues));
-    let got = '';
-    await until(() => {
-      const s = path!.latest();
-      if (!s) return undefined;
-      got = JSON.stringify(Object.fromEntries(Object.entries(s.queues).map(([q, f]) => [q, asTruth(f)])));
-      return got === want && s.total.waiting === 0 && s.health.collectorConnected ? true : undefined;
-    }, 10_000, 'old and new calls counted once').catch((e: Error) => {
-      throw new Error(`${e.message}: got ${got}, want ${want}`);
-    });
+    await untilQueuesEqual(path, sum(before, second.truth().queues), { what: 'old and new calls counted once', connected: true });
   }, 60_000);
 });

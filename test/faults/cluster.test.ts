@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownCluster, type OwnCluster } from '../support/redis.ts';
-import { asTruth, startLivePath, until, type LivePath } from '../support/stack.ts';
+import { startLivePath, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
 
 let cluster: OwnCluster | undefined;
@@ -26,16 +26,7 @@ describe('Redis Cluster', () => {
     }
     for (const p of paths) {
       await p.sim.done;
-      const want = JSON.stringify(p.sim.truth().queues);
-      let got = '';
-      await until(() => {
-        const s = p.latest();
-        if (!s) return undefined;
-        got = JSON.stringify(Object.fromEntries(Object.entries(s.queues).map(([q, f]) => [q, asTruth(f)])));
-        return got === want && s.total.waiting === 0 ? true : undefined;
-      }, 15_000, 'the figures the simulator played').catch((e: Error) => {
-        throw new Error(`${e.message}: got ${got}, want ${want}`);
-      });
+      await untilQueuesEqual(p, p.sim.truth().queues, { timeoutMs: 15_000 });
     }
     // Each site's keys are in the cluster, all in one slot per site.
     const { execFileSync } = await import('node:child_process');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../services/collector/src/metrics.ts';
 import { ownRedis, type OwnRedis } from '../support/redis.ts';
-import { asTruth, startLivePath, until, type LivePath } from '../support/stack.ts';
+import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
 
 let redis: OwnRedis | undefined;
@@ -37,16 +37,7 @@ describe('Redis outage', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await redis.start();
     await live.sim.done;
-    const want = JSON.stringify(live.sim.truth().queues);
-    let got = '';
-    await until(() => {
-      const s = live!.latest();
-      if (!s) return undefined;
-      got = JSON.stringify(Object.fromEntries(Object.entries(s.queues).map(([q, f]) => [q, asTruth(f)])));
-      return got === want && s.total.waiting === 0 ? true : undefined;
-    }, 20_000, 'the figures of an uninterrupted run').catch((e: Error) => {
-      throw new Error(`${e.message}: got ${got}, want ${want}`);
-    });
+    await untilQueuesEqual(live, live.sim.truth().queues, { timeoutMs: 20_000, what: 'the figures of an uninterrupted run' });
     expect(live.collector.pipeline.writer.buffered).toBe(0);
     expect(live.collector.pipeline.writer.stats.dropped).toBe(0);
     expect(live.collector.pipeline.writer.stats.errors).toBeGreaterThan(0);

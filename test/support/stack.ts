@@ -137,3 +137,28 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
 export function asTruth(f: QueueFigures): TruthQueue {
   return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
 }
+
+/**
+ * Waits until the socket shows exactly `want` per queue, with nobody waiting (and, if asked,
+ * the collector connected). Fails with what it last saw beside what it wanted.
+ */
+export async function untilQueuesEqual(
+  p: LivePath,
+  want: Record<string, TruthQueue>,
+  o: { timeoutMs?: number; what?: string; connected?: boolean } = {},
+): Promise<LiveSnapshot> {
+  const wanted = JSON.stringify(want);
+  let got = '';
+  return until(
+    () => {
+      const s = p.latest();
+      if (!s) return undefined;
+      got = JSON.stringify(Object.fromEntries(Object.entries(s.queues).map(([q, f]) => [q, asTruth(f)])));
+      return got === wanted && s.total.waiting === 0 && (!o.connected || s.health.collectorConnected) ? s : undefined;
+    },
+    o.timeoutMs ?? 10_000,
+    o.what ?? 'the figures the simulator played',
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}: got ${got}, want ${wanted}`);
+  });
+}
