@@ -1,5 +1,5 @@
 /**
- * Load made from the real captures in shared/ami: the bytes as Asterisk sent them, and
+ * Load made from the real captures in test/fixtures/ami: the bytes as Asterisk sent them, and
  * copies of their calls with fresh ids for loads larger than three short recordings.
  *
  * A copy changes only what must differ between two real calls: the `Timestamp` (shifted),
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const AMI_DIR = process.env.BELOFTE_AMI_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/ami');
+export const AMI_DIR = process.env.BELOFTE_AMI_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../test/fixtures/ami');
 export const CAPTURES = ['quiet-morning', 'transfer-chain', 'warm-transfers'] as const;
 export const BANNER = 'Asterisk Call Manager/11.0.0\r\n';
 

@@ -1,12 +1,12 @@
-/** The real Asterisk captures in ../shared/ami and their ground truth. */
+/** The real Asterisk captures kept in test/fixtures/ami (byte for byte) and their ground truth. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, '../shared/ami');
+export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, 'test/fixtures/ami');
 
-// The ground-truth format of ../shared/ami/*.truth.json, which the simulator also records.
+// The ground-truth format of test/fixtures/ami/*.truth.json, which the simulator also records.
 import type { Truth as SimTruth, TruthCall, TruthQueue } from '../../services/simulator/src/truth.ts';
 
 export type { TruthCall, TruthQueue };

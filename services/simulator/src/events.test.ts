@@ -12,7 +12,7 @@ import { startSimulator, type Simulator } from './index.ts';
 import { CAPTURE_QUEUES, EDGE_SCENARIO } from './scenarios.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const amiDir = path.resolve(repoRoot, '../shared/ami');
+const amiDir = path.resolve(repoRoot, 'test/fixtures/ami');
 
 function shapes(frames: Frame[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();

@@ -1,6 +1,6 @@
 /**
  * Event builders. Every header list and its order is copied from the real Asterisk 22 captures
- * in /work/shared/ami (events.test.ts checks them against warm-transfers.ami); the three events
+ * in test/fixtures/ami (events.test.ts checks them against warm-transfers.ami); the three events
  * the captures lack (AgentRingNoAnswer, QueueMemberAdded, QueueMemberRemoved) follow
  * apps/app_queue.c: AgentRingNoAnswer is built like AgentCalled (queue_multi_channel_to_ami)
  * plus RingTime, the member events like QueueMemberStatus (queue_member_blob_create).

@@ -4,7 +4,7 @@
  */
 import type { Scenario } from './traffic.ts';
 
-/** The queues of the lab that made the captures in /work/shared/ami. */
+/** The queues of the lab that made the captures in test/fixtures/ami. */
 export const CAPTURE_QUEUES: Record<string, string[]> = {
   support: ['agent1', 'agent2'],
   vergunningen: ['agent3', 'agent4'],

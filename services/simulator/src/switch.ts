@@ -1,6 +1,6 @@
 /**
  * The phone switch: queues, members and calls, played the way Asterisk 22's app_queue plays
- * them in the captures of /work/shared/ami. Callers and agents are Local channels, exactly as
+ * them in the captures of test/fixtures/ami. Callers and agents are Local channels, exactly as
  * in the lab that produced the captures:
  *
  *   caller   Local/<queue>@inbound-XXXXXXXX;1  (Linkedid of the whole call)

@@ -1,7 +1,7 @@
 /**
  * The truth the simulator records must match what it played. Strongest check: playing the
  * capture scenarios reproduces the ground truth a real Asterisk gave for them
- * (/work/shared/ami/*.truth.json, from queue_log).
+ * (test/fixtures/ami/*.truth.json, from queue_log).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { startSimulator, type Scenario, type TruthCall, type TruthQueue } from '
 import { CAPTURE_QUEUES, EDGE_SCENARIO } from './scenarios.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const amiDir = path.resolve(repoRoot, '../shared/ami');
+const amiDir = path.resolve(repoRoot, 'test/fixtures/ami');
 const START = Date.parse('2026-11-24T08:00:00Z');
 
 async function play(scenario: Scenario, seed = 1, queues = CAPTURE_QUEUES) {

@@ -1,6 +1,6 @@
 /**
  * What the simulator played, per customer call and per queue, in the format of `calls[]` and
- * `queues{}` of /work/shared/ami/*.truth.json, so tests can hold Belofte's figures against it.
+ * `queues{}` of test/fixtures/ami/*.truth.json, so tests can hold Belofte's figures against it.
  *
  * Differences from the capture truths, which come from queue_log (whole seconds):
  * times are ISO with milliseconds and waitSeconds has millisecond precision, both on the
