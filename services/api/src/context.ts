@@ -46,6 +46,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
   const thresholds = thresholdsOf(config);
   let clockOffsetMs = 0;
+  const rollups = new RollupReader(redis, keys);
   const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
   return {
     config,
@@ -55,9 +56,9 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     log,
     authority: new Authority(config),
     records,
-    rollups: new RollupReader(redis, keys),
+    rollups,
     agents(ids, now = Date.now()) {
-      return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
+      return agentSnapshots({ redis, keys, records, rollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
     },
     switchNow(now = Date.now()) {
       return now + clockOffsetMs;
