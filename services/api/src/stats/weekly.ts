@@ -15,12 +15,13 @@
  * - **Total = the sum of the queues**, for every count; averages and the service level are
  *   recomputed from the summed counts, never averaged. So the total's `offered` counts
  *   entries (a transferred call twice) and its `calls` counts each customer call once.
- * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut):
- *   short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end are left
- *   out, as on the wallboard. "Within" uses Asterisk's HoldTime.
+ * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut +
+ *   movedOut): short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end
+ *   are left out, as on the wallboard (one formula: the catalogue's). "Within" uses Asterisk's
+ *   HoldTime.
  * - **Waits**: an entry's wait is HoldTime when answered, otherwise the time from joining to
- *   leaving the queue (abandoned, short-abandoned, timed out), in whole seconds; entries with
- *   an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
+ *   leaving the queue (abandoned, short-abandoned, timed out, moved out), in whole seconds;
+ *   entries with an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
  * - **Agents**: an agent's answered entries and talk time belong to the day of the answer,
  *   their transfers to the day of the transfer. "Answered at the transfer limit" = entries
  *   they answered when the call had already been transferred MAX_TRANSFERS times or more.
@@ -32,6 +33,7 @@
  *   that Sunday holds two real hours.
  */
 import type { CallRecord, RecordedVisit } from '@belofte/shared/callRecord';
+import { emptyCounts, isVisitEnd, serviceLevel, WINDOW_METRIC_NAMES } from '@belofte/shared/catalogue';
 import type { Thresholds } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
 import type { AgentFigures, AgentWeek, PeriodFigures, ScopeFigures, WeeklyStats } from '../schemas/stats.ts';
@@ -63,7 +65,7 @@ const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 /** An entry's wait in whole seconds, or null when its end was not seen (or it is still waiting). */
 export function visitWaitSeconds(v: RecordedVisit): number | null {
   if (v.answeredAt !== null) return v.holdSeconds ?? Math.max(0, Math.round((v.answeredAt - v.joinedAt) / 1000));
-  if (v.endedAt !== null && (v.status === 'abandoned' || v.status === 'shortAbandoned' || v.status === 'timedOut')) {
+  if (v.endedAt !== null && isVisitEnd(v.status) && v.status !== 'unknown') {
     return Math.max(0, Math.round((v.endedAt - v.joinedAt) / 1000));
   }
   return null;
@@ -92,13 +94,8 @@ export function firstQueue(r: CallRecord): string | null {
 }
 
 class PeriodAcc {
-  offered = 0;
-  answered = 0;
-  abandoned = 0;
-  shortAbandoned = 0;
-  timedOut = 0;
-  unknown = 0;
-  within = 0;
+  /** The catalogue's counts: entries by how they ended, and the call figures. */
+  readonly counts = emptyCounts();
   withinGuarantee = 0;
   waitSum = 0;
   waitCount = 0;
@@ -106,8 +103,6 @@ class PeriodAcc {
   talkSum = 0;
   talkCount = 0;
   calls = 0;
-  guaranteeBreaches = 0;
-  overTransferLimit = 0;
   breaches = 0;
   breachesClosed = 0;
   breachesWithComplaint = 0;
@@ -115,20 +110,19 @@ class PeriodAcc {
   transferred = [0, 0, 0, 0];
 
   addVisit(v: RecordedVisit, th: Thresholds): void {
-    this.offered++;
+    const c = this.counts;
+    c.offered++;
     const wait = visitWaitSeconds(v);
     if (v.answeredAt !== null) {
-      this.answered++;
-      if (wait! <= th.targetSeconds) this.within++;
+      c.answered++;
+      if (wait! <= th.targetSeconds) c.answeredWithinTarget++;
       if (wait! <= th.guaranteeSeconds) this.withinGuarantee++;
       if (v.talkSeconds !== null) {
         this.talkSum += v.talkSeconds;
         this.talkCount++;
       }
-    } else if (v.status === 'abandoned') this.abandoned++;
-    else if (v.status === 'shortAbandoned') this.shortAbandoned++;
-    else if (v.status === 'timedOut') this.timedOut++;
-    else this.unknown++;
+    } else if (isVisitEnd(v.status)) c[v.status]++;
+    else c.unknown++;
     if (wait !== null) {
       this.waitSum += wait;
       this.waitCount++;
@@ -138,8 +132,8 @@ class PeriodAcc {
 
   addCall(r: CallRecord, followUp: FollowUpSummary | undefined): void {
     this.calls++;
-    if (r.breached) this.guaranteeBreaches++;
-    if (r.overTransferLimit) this.overTransferLimit++;
+    if (r.breached) this.counts.guaranteeBreaches++;
+    if (r.overTransferLimit) this.counts.overTransferLimit++;
     if (isBreach(r)) {
       this.breaches++;
       if (followUp?.closed) this.breachesClosed++;
@@ -151,30 +145,23 @@ class PeriodAcc {
 
   add(o: PeriodAcc): void {
     for (const k of Object.keys(this) as Array<keyof PeriodAcc>) {
-      if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
+      if (k === 'counts') for (const m of WINDOW_METRIC_NAMES) this.counts[m] += o.counts[m];
+      else if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
       else if (k === 'longestWait') this.longestWait = Math.max(this.longestWait, o.longestWait);
       else if (typeof this[k] === 'number') (this as unknown as Record<string, number>)[k]! += o[k] as number;
     }
   }
 
   figures(): PeriodFigures {
-    const denominator = this.answered + this.abandoned + this.timedOut;
+    const sl = serviceLevel(this.counts);
     return {
-      offered: this.offered,
-      answered: this.answered,
-      abandoned: this.abandoned,
-      shortAbandoned: this.shortAbandoned,
-      timedOut: this.timedOut,
-      unknown: this.unknown,
-      answeredWithinTarget: this.within,
-      serviceLevel: denominator === 0 ? null : round4(this.within / denominator),
+      ...this.counts,
+      serviceLevel: sl === null ? null : round4(sl),
       answeredWithinGuarantee: this.withinGuarantee,
       averageWaitSeconds: this.waitCount === 0 ? null : round1(this.waitSum / this.waitCount),
       longestWaitSeconds: this.longestWait,
       averageTalkSeconds: this.talkCount === 0 ? null : round1(this.talkSum / this.talkCount),
       calls: this.calls,
-      guaranteeBreaches: this.guaranteeBreaches,
-      overTransferLimit: this.overTransferLimit,
       breaches: this.breaches,
       breachesOpen: this.breaches - this.breachesClosed,
       breachesClosed: this.breachesClosed,
