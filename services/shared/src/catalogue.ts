@@ -37,7 +37,7 @@ export interface WindowMetricDef {
   endsVisit: boolean;
   /** Its part in the service level: answeredWithinTarget ÷ (the denominator metrics). */
   serviceLevel: 'numerator' | 'denominator' | null;
-  /** Also kept in the per-queue/per-agent rollups maintained at write time. */
+  /** Also kept in the per-queue-hour rollups written with each call record (rollup.ts; the compiler checks they are there). */
   rolledUp: boolean;
   /** Its label, an i18n key of the wallboard and report. */
   label: string;
@@ -49,7 +49,8 @@ export interface WindowMetricDef {
   description: string;
 }
 
-const visit = { per: 'visit', endsVisit: false, serviceLevel: null, rolledUp: false, board: null } as const;
+// Every queue metric so far is also kept in the rollups (services/shared/src/rollup.ts).
+const visit = { per: 'visit', endsVisit: false, serviceLevel: null, rolledUp: true, board: null } as const;
 const ending = { ...visit, endsVisit: true } as const;
 
 /** Queue window metrics, in the order every view lists them. */
@@ -201,8 +202,8 @@ export interface AgentMetricDef {
 
 /** Agent window metrics; each is a field of the live `AgentView`, counted since local midnight. */
 export const AGENT_METRICS = {
-  answered: { redis: 'answered', rolledUp: false, label: 'answeredShort', description: 'Calls answered since local midnight.' },
-  transfersMade: { redis: 'transfers', rolledUp: false, label: 'transfersShort', description: 'Transfers made since local midnight.' },
+  answered: { redis: 'answered', rolledUp: true, label: 'answeredShort', description: 'Calls answered since local midnight.' },
+  transfersMade: { redis: 'transfers', rolledUp: true, label: 'transfersShort', description: 'Transfers made since local midnight.' },
 } as const satisfies Record<string, AgentMetricDef>;
 
 export type AgentMetric = keyof typeof AGENT_METRICS;

@@ -10,16 +10,12 @@ import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
 import { Scripts } from '@belofte/shared/scripts';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
+import { maskCaller } from '@belofte/shared/rollup';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
 const scripts = new Scripts(new URL('.', import.meta.url), { followUpRecorded: 2 });
 
-/** A caller number shown only by its last 4 digits: ****5678. Null when there is no number. */
-export function maskCaller(number: string | null | undefined): string | null {
-  const digits = (number ?? '').replace(/\D/g, '');
-  if (!digits) return null;
-  return `****${digits.slice(-4)}`;
-}
+export { maskCaller };
 
 export const NO_FOLLOW_UP: FollowUp = { complaintReceived: false, compensation: [], note: '', closed: false, version: 0, updatedAt: null, updatedBy: null };
 
