@@ -9,6 +9,8 @@
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
+import type { Staffing } from './staffing/advice.ts';
+
 export interface Figures {
   /** Queue entries (QueueCallerJoin). */
   offered: number;
@@ -65,6 +67,8 @@ export type AgentCounts = Record<AgentStateName, number>;
 
 export interface QueueFigures extends Figures {
   agents: AgentCounts;
+  /** Per queue (not in the total): agents needed now by Erlang A beside those available, with its inputs. */
+  staffing?: Staffing;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */

@@ -44,6 +44,19 @@ const AgentCounts = z.object({
   loggedoff: z.number().int(),
 });
 
+export const StaffingSchema = z
+  .object({
+    agentsNeeded: z.number().int().nullable().describe('Agents needed now to reach the target (Erlang A); null while there is too little traffic to say.'),
+    agentsAvailable: z.number().int().describe('Agents logged in to the queue and not paused or unavailable.'),
+    arrivalsPerHour: z.number().describe('Queue entries of the last 30 minutes, per hour.'),
+    handleSeconds: z.number().nullable().describe('Mean talk time of the last 60 minutes plus wrap-up.'),
+    patienceSeconds: z.number().nullable().describe("Callers' mean patience from the last 60 minutes' abandons; null when nobody gave up (Erlang C)."),
+    targetSeconds: z.number().int(),
+    serviceLevelTarget: z.number(),
+    sample: z.object({ arrivals: z.number().int(), conversations: z.number().int(), abandons: z.number().int() }),
+  })
+  .register(outputs, { id: 'Staffing', description: "Staffing advice of one queue, with the inputs it used." });
+
 export const LiveQueueFigures = z
   .object({
     offered: z.number().int(),
@@ -59,6 +72,7 @@ export const LiveQueueFigures = z
     guaranteeBreaches: z.number().int(),
     overTransferLimit: z.number().int(),
     agents: AgentCounts,
+    staffing: StaffingSchema.optional(),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 
