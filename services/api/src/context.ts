@@ -10,6 +10,7 @@ import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
 import { StaffingAdvisor } from './staffing/advisor.ts';
+import { RollupReader } from './stats/rollups.ts';
 import type { AgentSnapshot } from './schemas/agents.ts';
 import { agentSnapshots } from './stats/agentView.ts';
 
@@ -23,6 +24,8 @@ export interface ApiContext {
   authority: Authority;
   /** The collector's call records (finished and in progress). */
   records: CallRecords;
+  /** The rollups and indexes kept with the records: what periods and lists are read from. */
+  rollups: RollupReader;
   /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`). */
   live(window: string, now?: number): Promise<LiveSnapshot>;
   /** The own view of each of these agents, today and this week on the switch's clock (one read for all). */
@@ -58,6 +61,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     log,
     authority: new Authority(config),
     records,
+    rollups: new RollupReader(redis, keys),
     agents(ids, now = Date.now()) {
       return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
     },
