@@ -173,6 +173,21 @@ function renderTotals(): void {
     </div>`;
 }
 
+/** Agents needed (Erlang A) beside agents available; short of agents is an alarm. The inputs in the tooltip. */
+function staffingCell(f: QueueFigures, isTotal: boolean): string {
+  const s = f.staffing;
+  if (isTotal || !s) return `<td class="num staffing" data-fig="staffing">${DASH}</td>`;
+  const short = s.agentsNeeded !== null && s.agentsAvailable < s.agentsNeeded;
+  const inputs = tr('staffingInputs', {
+    calls: count(Math.round(s.arrivalsPerHour), state.lang),
+    handle: s.handleSeconds === null ? DASH : mmss(Math.round(s.handleSeconds)),
+    patience: s.patienceSeconds === null ? tr('staffingNobodyGaveUp') : mmss(Math.round(s.patienceSeconds)),
+  });
+  const help = `${tr('staffingHelp', { target: percent(s.serviceLevelTarget, state.lang, 0), seconds: s.targetSeconds })}\n${s.agentsNeeded === null ? tr('staffingTooLittle') : inputs}`;
+  const needed = s.agentsNeeded === null ? DASH : count(s.agentsNeeded, state.lang);
+  return `<td class="num staffing${short ? ' alarm' : ''}" data-fig="staffing" data-needed="${s.agentsNeeded ?? ''}" data-available="${s.agentsAvailable}" title="${esc(help)}"><span class="needed">${needed}</span> / <span class="available">${count(s.agentsAvailable, state.lang)}</span><small class="inputs">${esc(s.agentsNeeded === null ? tr('staffingTooLittle') : inputs)}</small></td>`;
+}
+
 function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean): string {
   const alarm = (v: number) => (v > 0 ? ` class="num alarm"` : ` class="num"`);
   return `<tr data-queue="${esc(name)}"${isTotal ? ' class="total"' : ''}>
@@ -182,6 +197,7 @@ function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigu
     <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
     <td class="num wait" data-fig="wait" ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
     ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}">${count(f[m], state.lang)}</td>`).join('')}
+    ${staffingCell(f, isTotal)}
     ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}">${count(f.agents[s], state.lang)}</td>`).join('')}
   </tr>`;
 }
@@ -203,6 +219,7 @@ function renderQueues(): void {
     <th scope="col">${tr('waitingShort')}</th>
     <th scope="col">${tr('longestWaitShort')}</th>
     ${BOARD_METRICS.map((m) => `<th scope="col">${tr(label(m), vars)}</th>`).join('')}
+    <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;
   const rows = names.map((n) => queueRow(n, n, snap.queues[n]!, state.hour?.queues[n], snap, th, false)).join('');

@@ -6,6 +6,7 @@
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
+import type { Staffing } from './staffing/advice.ts';
 import { emptyCounts, perMetric, serviceLevel, WINDOW_METRIC_NAMES, type AgentCountsByMetric, type WindowCounts } from './catalogue.ts';
 
 export interface Figures extends WindowCounts {
@@ -55,6 +56,8 @@ export type AgentCounts = Record<AgentStateName, number>;
 
 export interface QueueFigures extends Figures {
   agents: AgentCounts;
+  /** Per queue (not in the total): agents needed now by Erlang A beside those available, with its inputs. */
+  staffing?: Staffing;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */

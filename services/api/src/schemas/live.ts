@@ -39,6 +39,19 @@ const AgentCounts = z.object(perMetric(AGENT_STATES, (s) => z.number().int().des
 
 const windowCount = (m: keyof typeof WINDOW_METRICS) => z.number().int().describe(WINDOW_METRICS[m].description);
 
+export const StaffingSchema = z
+  .object({
+    agentsNeeded: z.number().int().nullable().describe('Agents needed now to reach the target (Erlang A); null while there is too little traffic to say.'),
+    agentsAvailable: z.number().int().describe('Agents logged in to the queue and not paused or unavailable.'),
+    arrivalsPerHour: z.number().describe('Queue entries of the last 30 minutes, per hour.'),
+    handleSeconds: z.number().nullable().describe('Mean talk time of the last 60 minutes plus wrap-up.'),
+    patienceSeconds: z.number().nullable().describe("Callers' mean patience from the last 60 minutes' abandons; null when nobody gave up (Erlang C)."),
+    targetSeconds: z.number().int(),
+    serviceLevelTarget: z.number(),
+    sample: z.object({ arrivals: z.number().int(), conversations: z.number().int(), abandons: z.number().int() }),
+  })
+  .register(outputs, { id: 'Staffing', description: "Staffing advice of one queue, with the inputs it used." });
+
 export const LiveQueueFigures = z
   .object({
     ...perMetric(VISIT_METRICS, windowCount),
@@ -47,6 +60,7 @@ export const LiveQueueFigures = z
     longestWaitSeconds: z.number().int().describe('How long the longest current caller has waited, whole seconds (0 when none).'),
     ...perMetric(CALL_METRICS, windowCount),
     agents: AgentCounts,
+    staffing: StaffingSchema.optional(),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 
