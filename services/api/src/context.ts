@@ -9,6 +9,7 @@ import { readFigures } from '@belofte/shared/readFigures';
 import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
+import { StaffingAdvisor } from './staffing/advisor.ts';
 import { RollupReader } from './stats/rollups.ts';
 import type { AgentSnapshot } from './schemas/agents.ts';
 import { agentSnapshots } from './stats/agentView.ts';
@@ -48,6 +49,11 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   let clockOffsetMs = 0;
   const rollups = new RollupReader(redis, keys);
   const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
+  const staffing = new StaffingAdvisor(redis, keys, records, () => ({
+    targetSeconds: thresholds.targetSeconds,
+    serviceLevelTarget: thresholds.serviceLevelTarget,
+    wrapupSeconds: null,
+  }));
   return {
     config,
     redis,
@@ -72,6 +78,9 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
       const ms = window === 'today' ? null : parseWindow(window);
       const snapshot = await readFigures(redis, { keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
       clockOffsetMs = snapshot.clockOffsetMs ?? 0;
+      // Staffing looks at the last hour whatever the window of the counts.
+      const advice = await staffing.advise(snapshot.queues, now + clockOffsetMs);
+      for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
       return snapshot;
     },
   };

@@ -5,17 +5,15 @@
  * about it — complaint, compensation, note, closed — lives in a hash of its own, changed only
  * through followUpRecorded.lua together with an audit entry of who changed what, when.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
+import { Scripts } from '@belofte/shared/scripts';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
 import { maskCaller } from '@belofte/shared/rollup';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
-const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'followUpRecorded.lua'), 'utf8');
+const scripts = new Scripts(new URL('.', import.meta.url), { followUpRecorded: 2 });
 
 export { maskCaller };
 
@@ -122,7 +120,6 @@ export async function recordFollowUp(
   keys: Keys,
   o: { id: string; patch: FollowUpPatch; by: string; at: number; keepSeconds: number },
 ): Promise<RecordResult> {
-  if (!(redis as unknown as Record<string, unknown>).followUpRecorded) redis.defineCommand('followUpRecorded', { numberOfKeys: 2, lua });
   const fields: Record<string, string> = {};
   const p = o.patch;
   if (p.complaintReceived !== undefined) fields.complaintReceived = p.complaintReceived ? '1' : '0';
@@ -130,14 +127,11 @@ export async function recordFollowUp(
   if (p.note !== undefined) fields.note = p.note;
   // One order, no repeats: the same set given twice is no change.
   if (p.compensation !== undefined) fields.compensation = JSON.stringify(COMPENSATIONS.filter((c) => p.compensation!.includes(c)));
-  const [status, version] = (await (redis as unknown as { followUpRecorded: (...a: Array<string | number>) => Promise<[string, string]> }).followUpRecorded(
-    keys.breachFollowUp(o.id),
-    keys.breachAudit(o.id),
-    JSON.stringify(fields),
-    o.by,
-    o.at,
-    o.keepSeconds,
-    p.expectedVersion === undefined ? '' : String(p.expectedVersion),
+  const [status, version] = (await scripts.run(
+    redis,
+    'followUpRecorded',
+    [keys.breachFollowUp(o.id), keys.breachAudit(o.id)],
+    [JSON.stringify(fields), o.by, o.at, o.keepSeconds, p.expectedVersion === undefined ? '' : String(p.expectedVersion)],
   )) as [string, string];
   return { status: status as RecordResult['status'], version: Number(version) };
 }
