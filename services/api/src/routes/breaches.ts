@@ -9,7 +9,8 @@ import { ApiError } from '../schemas/registry.ts';
 /** The longest range one request may ask for: a quarter. */
 const MAX_RANGE_DAYS = 92;
 
-function instantOf(text: string, end: boolean, timeZone: string): number {
+/** A `from`/`to` parameter (local date or instant) as ms; a date's end is its next midnight. */
+export function instantOf(text: string, end: boolean, timeZone: string): number {
   const d = parseLocalDate(text);
   if (!d) return Date.parse(text);
   return end ? startOfNextLocalDay(d, timeZone) : localToUtc(d.year, d.month, d.day, 0, 0, timeZone);

@@ -8,7 +8,7 @@ import { isoWeekParam, queueParam } from './stats.ts';
 export const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
 export type Compensation = (typeof COMPENSATIONS)[number];
 
-const dateOrInstant = (which: 'from' | 'to') =>
+export const dateOrInstant = (which: 'from' | 'to') =>
   z
     .string()
     .refine(
