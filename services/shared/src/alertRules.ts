@@ -175,7 +175,7 @@ function parseRule(line: string, c: RuleContext): AlertRule {
       return { ...base, threshold: whole('min', 1, 1, 100_000), windowMinutes: window(15), forMs: duration('for', 0), clearForMs: duration('clearFor', 0) };
     case 'serviceLevel': {
       const below = fraction('below', c.serviceLevelTarget);
-      const clearAt = fraction('clearAt', Math.min(1, below + 0.05));
+      const clearAt = fraction('clearAt', Math.min(1, Math.round((below + 0.05) * 1e6) / 1e6));
       if (clearAt < below) throw new RuleError(`clearAt (${clearAt}) must be at least below (${below}): it clears only when the service level is back above where it fired`);
       return { ...base, threshold: below, clearAt, windowMinutes: window(60), minCalls: whole('minCalls', 20, 1, 100_000), forMs: duration('for', 60_000), clearForMs: duration('clearFor', 120_000) };
     }

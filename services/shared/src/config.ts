@@ -153,7 +153,13 @@ export const schema = z.object({
   let alertRules: AlertRule[] = [];
   let text = c.ALERT_RULES;
   try {
-    if (text !== undefined && /^[/.]/.test(text.trim())) text = readFileSync(text.trim(), 'utf8');
+    if (text !== undefined && /^[/.]/.test(text.trim())) {
+      try {
+        text = readFileSync(text.trim(), 'utf8');
+      } catch (e) {
+        throw new Error(`cannot read the rules file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a readable path or the rules themselves`);
+      }
+    }
     alertRules = parseRules(text, { guaranteeSeconds: c.GUARANTEE_SECONDS, serviceLevelTarget: c.SERVICE_LEVEL_TARGET });
   } catch (e) {
     ctx.addIssue({ code: 'custom', path: ['ALERT_RULES'], message: (e as Error).message });

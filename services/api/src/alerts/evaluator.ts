@@ -73,7 +73,7 @@ export class AlertEvaluator {
   private evalTimer: NodeJS.Timeout | null = null;
   private deliverTimer: NodeJS.Timeout | null = null;
   private evaluating: Promise<void> | null = null;
-  private delivering = false;
+  private delivering: Promise<void> | null = null;
   private closed = false;
   /** Alerts posted from memory (Redis was away when they happened). */
   private readonly memoryOutbox: Delivery[] = [];
@@ -110,7 +110,9 @@ export class AlertEvaluator {
     this.closed = true;
     if (this.evalTimer) clearTimeout(this.evalTimer);
     if (this.deliverTimer) clearTimeout(this.deliverTimer);
+    // A POST in flight is finished and booked, so the next evaluator does not send it again.
     await this.evaluating;
+    await this.delivering;
     if (this.leader) await this.store.releaseLease(this.holder).catch(() => undefined);
     this.leader = false;
   }
@@ -237,13 +239,19 @@ export class AlertEvaluator {
     if (this.closed || !this.d.config.ALERT_WEBHOOK_URL) return;
     if (this.delivering) return;
     if (this.deliverTimer) clearTimeout(this.deliverTimer);
-    this.deliverTimer = setTimeout(() => void this.deliverSome(), ms);
+    this.deliverTimer = setTimeout(() => {
+      this.deliverTimer = null;
+      this.delivering = this.deliverSome().finally(() => {
+        this.delivering = null;
+        this.scheduleDelivery(this.nextDeliveryMs);
+      });
+    }, ms);
   }
 
   /** Posts what is due, oldest first, until the outbox is empty or a POST fails. */
+  private nextDeliveryMs = 0;
+
   private async deliverSome(): Promise<void> {
-    this.deliverTimer = null;
-    this.delivering = true;
     let next = this.o.deliverMs;
     try {
       for (;;) {
@@ -291,8 +299,7 @@ export class AlertEvaluator {
     } catch (e) {
       this.d.log.debug({ err: (e as Error).message }, 'alert outbox not read');
     } finally {
-      this.delivering = false;
-      this.scheduleDelivery(next);
+      this.nextDeliveryMs = next;
     }
   }
 }
