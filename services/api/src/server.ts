@@ -17,6 +17,7 @@ import { Fanout, type FanoutOptions } from './push/fanout.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { breachRoutes } from './routes/breaches.ts';
+import { callbackRoutes } from './routes/callbacks.ts';
 import { docRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ApiMetrics } from './routes/metrics.ts';
@@ -70,6 +71,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   statsRoutes(api, ctx);
   breachRoutes(api, ctx);
   alertRoutes(api, ctx);
+  callbackRoutes(api, ctx);
   agentRoutes(api, ctx);
   docRoutes(api, API_VERSION);
   app.route('/', healthRoutes(ctx));
