@@ -176,6 +176,7 @@ export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): Cus
   const kept = buildCall({ id: `${tag}.merged`, at: span.dayStarts[2]! + 10 * 3_600_000, queues: ['Parkeren'], waits: [400], last: 'answered', agents: ['Fatima Visser'], talks: [100], caller: '+31 58 233 8899' });
   const gone = { ...structuredClone(kept), linkedid: `${tag}.merged-old` };
   kept.aliases = [gone.linkedid];
-  calls.push(kept, gone);
+  // In the order the collector writes them: the merged-away record first, the kept one when it ends again.
+  calls.push(gone, kept);
   return calls;
 }

@@ -10,6 +10,7 @@ import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
 import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
+import { RollupReader } from './stats/rollups.ts';
 import type { AgentSnapshot } from './schemas/agents.ts';
 import { agentSnapshots } from './stats/agentView.ts';
 
@@ -23,6 +24,8 @@ export interface ApiContext {
   authority: Authority;
   /** The collector's call records (finished and in progress). */
   records: CallRecords;
+  /** The rollups and indexes kept with the records: what periods and lists are read from. */
+  rollups: RollupReader;
   /** The alerts in Redis (the evaluator writes them; every process reads them). */
   alerts: AlertStore;
   /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`), with the active alerts. */
@@ -74,6 +77,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     authority: new Authority(config),
     records,
     alerts,
+    rollups: new RollupReader(redis, keys),
     agents(ids, now = Date.now()) {
       return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
     },

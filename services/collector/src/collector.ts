@@ -35,6 +35,7 @@ export class Collector {
       redis,
       keys: this.keys,
       thresholds: thresholdsOf(config),
+      timeZone: config.BELOFTE_TIMEZONE,
       retentionDays: config.RETENTION_DAYS,
       maxBuffered: config.BUFFER_MAX_EVENTS,
       log,

@@ -62,6 +62,17 @@ export class Keys {
   record(linkedid: string): string {
     return `${this.base}call:${linkedid}`;
   }
+  /**
+   * Base of the durable keys of a call (its record and what it adds to the rollups and
+   * indexes, services/shared/src/rollup.ts): one Lua script writes them together.
+   */
+  durableBase(_linkedid: string): string {
+    return this.base;
+  }
+  /** Every durable base: a period is read from each. */
+  get durableBases(): string[] {
+    return [this.base];
+  }
   /** ZSET linkedid → first queue entry time (ms) of finished calls. */
   get records(): string {
     return `${this.base}records`;

@@ -12,16 +12,12 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
+import { maskCaller } from '@belofte/shared/rollup';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
 const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'followUpRecorded.lua'), 'utf8');
 
-/** A caller number shown only by its last 4 digits: ****5678. Null when there is no number. */
-export function maskCaller(number: string | null | undefined): string | null {
-  const digits = (number ?? '').replace(/\D/g, '');
-  if (!digits) return null;
-  return `****${digits.slice(-4)}`;
-}
+export { maskCaller };
 
 export const NO_FOLLOW_UP: FollowUp = { complaintReceived: false, compensation: [], note: '', closed: false, version: 0, updatedAt: null, updatedBy: null };
 

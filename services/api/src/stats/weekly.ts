@@ -32,6 +32,7 @@
  *   that Sunday holds two real hours.
  */
 import type { CallRecord, RecordedVisit } from '@belofte/shared/callRecord';
+import { firstQueue, isBreach, transferQueue, visitWaitSeconds, type AgentVector, type QueueVector } from '@belofte/shared/rollup';
 import type { Thresholds } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
 import type { AgentFigures, AgentWeek, PeriodFigures, ScopeFigures, WeeklyStats } from '../schemas/stats.ts';
@@ -55,19 +56,10 @@ export interface WeeklyInput {
   now?: number;
 }
 
-export const isBreach = (r: CallRecord): boolean => r.breached || r.overTransferLimit;
+export { firstQueue, isBreach, transferQueue, visitWaitSeconds };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-
-/** An entry's wait in whole seconds, or null when its end was not seen (or it is still waiting). */
-export function visitWaitSeconds(v: RecordedVisit): number | null {
-  if (v.answeredAt !== null) return v.holdSeconds ?? Math.max(0, Math.round((v.answeredAt - v.joinedAt) / 1000));
-  if (v.endedAt !== null && (v.status === 'abandoned' || v.status === 'shortAbandoned' || v.status === 'timedOut')) {
-    return Math.max(0, Math.round((v.endedAt - v.joinedAt) / 1000));
-  }
-  return null;
-}
 
 /**
  * Drops records that are another record under an old name: when two Linkedids turned out to be
@@ -86,12 +78,7 @@ export function dedupeRecords(records: CallRecord[]): CallRecord[] {
   return out;
 }
 
-/** The queue a call is booked on: its first entry's. */
-export function firstQueue(r: CallRecord): string | null {
-  return r.visits[0]?.queue ?? null;
-}
-
-class PeriodAcc {
+export class PeriodAcc {
   offered = 0;
   answered = 0;
   abandoned = 0;
@@ -136,15 +123,45 @@ class PeriodAcc {
     }
   }
 
+  /** A rolled-up bucket (services/shared/src/rollup.ts): the same sums, already added up. */
+  addRollup(v: QueueVector): void {
+    this.offered += v.offered;
+    this.answered += v.answered;
+    this.abandoned += v.abandoned;
+    this.shortAbandoned += v.shortAbandoned;
+    this.timedOut += v.timedOut;
+    this.unknown += v.unknown;
+    this.within += v.within;
+    this.withinGuarantee += v.withinGuarantee;
+    this.waitSum += v.waitSum;
+    this.waitCount += v.waitCount;
+    if (v.waitCount > 0 && v.longestWait > this.longestWait) this.longestWait = v.longestWait;
+    this.talkSum += v.talkSum;
+    this.talkCount += v.talkCount;
+    this.calls += v.calls;
+    this.guaranteeBreaches += v.guaranteeBreaches;
+    this.overTransferLimit += v.overTransferLimit;
+    this.breaches += v.breaches;
+    this.transferred[0]! += v.transferred0;
+    this.transferred[1]! += v.transferred1;
+    this.transferred[2]! += v.transferred2;
+    this.transferred[3]! += v.transferredMore;
+  }
+
+  /** A breach's follow-up, counted on the bucket of its call. */
+  addFollowUp(f: FollowUpSummary | undefined): void {
+    if (f?.closed) this.breachesClosed++;
+    if (f?.complaintReceived) this.breachesWithComplaint++;
+    if (f?.compensated) this.breachesCompensated++;
+  }
+
   addCall(r: CallRecord, followUp: FollowUpSummary | undefined): void {
     this.calls++;
     if (r.breached) this.guaranteeBreaches++;
     if (r.overTransferLimit) this.overTransferLimit++;
     if (isBreach(r)) {
       this.breaches++;
-      if (followUp?.closed) this.breachesClosed++;
-      if (followUp?.complaintReceived) this.breachesWithComplaint++;
-      if (followUp?.compensated) this.breachesCompensated++;
+      this.addFollowUp(followUp);
     }
     this.transferred[Math.min(3, r.transfers.length)]!++;
   }
@@ -189,7 +206,7 @@ class PeriodAcc {
 }
 
 /** Week, 7 days and 24 hours of one scope. */
-class ScopeAcc {
+export class ScopeAcc {
   readonly week = new PeriodAcc();
   readonly days = Array.from({ length: 7 }, () => new PeriodAcc());
   readonly hours = Array.from({ length: 24 }, () => new PeriodAcc());
@@ -220,12 +237,20 @@ export function dayIndex(span: IsoWeekSpan, ms: number): number {
   return -1;
 }
 
-class AgentAcc {
+export class AgentAcc {
   answered = 0;
   talkSum = 0;
   talkCount = 0;
   transfers = 0;
   atLimit = 0;
+
+  addRollup(v: AgentVector): void {
+    this.answered += v.answered;
+    this.talkSum += v.talkSum;
+    this.talkCount += v.talkCount;
+    this.transfers += v.transfers;
+    this.atLimit += v.atLimit;
+  }
 
   figures(): AgentFigures {
     return {
@@ -293,13 +318,6 @@ export function tallyAgents(records: CallRecord[], o: AgentTallyOptions): AgentW
     }));
 }
 
-/** The queue of the entry an agent was handling when they transferred: their last answer before it. */
-function transferQueue(r: CallRecord, agent: string, at: number): string | null {
-  let best: RecordedVisit | null = null;
-  for (const v of r.visits) if (v.agent === agent && v.answeredAt !== null && v.answeredAt <= at && (!best || v.answeredAt >= best.answeredAt!)) best = v;
-  return best?.queue ?? firstQueue(r);
-}
-
 /** The weekly statistics document. Pure: records in, figures out. */
 export function weeklyStats(input: WeeklyInput): WeeklyStats {
   const { thresholds: th, timeZone } = input;
@@ -332,6 +350,16 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
     const followUp = input.followUps.get(r.linkedid);
     for (const acc of scope(q).at(d, hour)) acc.addCall(r, followUp);
   }
+  return weeklyDocument({ week: input.week, timeZone, thresholds: th, queue: queueFilter, now: input.now }, span, scopes, tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }));
+}
+
+/** The document from the accumulated scopes (per queue) and agents: the total is the sum of the queues. */
+export function weeklyDocument(
+  o: { week: IsoWeek; timeZone: string; thresholds: Thresholds; queue: string | null; now?: number },
+  span: IsoWeekSpan,
+  scopes: Map<string, ScopeAcc>,
+  agents: AgentWeek[],
+): WeeklyStats {
   const total = new ScopeAcc();
   const queues: Record<string, ScopeFigures> = {};
   for (const name of [...scopes.keys()].sort((a, b) => a.localeCompare(b))) {
@@ -340,16 +368,16 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
     queues[name] = s.figures(span);
   }
   return {
-    week: formatIsoWeek(input.week),
+    week: formatIsoWeek(o.week),
     from: new Date(span.from).toISOString(),
     to: new Date(span.to).toISOString(),
-    timeZone,
+    timeZone: o.timeZone,
     dates: span.dates,
-    queue: queueFilter,
-    thresholds: th,
-    generatedAt: new Date(input.now ?? Date.now()).toISOString(),
+    queue: o.queue,
+    thresholds: o.thresholds,
+    generatedAt: new Date(o.now ?? Date.now()).toISOString(),
     total: total.figures(span),
     queues,
-    agents: tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }),
+    agents,
   };
 }

@@ -9,13 +9,17 @@
  * that failed half-way is simply sent again.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
+import { contributionOf, encodeContribution, encodeStoredRecord, type RollupRules } from '@belofte/shared/rollup';
 import type { Change } from '../domain/types.ts';
 import { callScript, defineScripts, reloadScripts } from './scripts.ts';
 
 export interface WriterOptions {
   keys: Keys;
   retentionDays: number;
+  /** Thresholds and time zone the rollups are kept with (default: the README's defaults). */
+  rollups?: RollupRules;
   /** Events held at most while Redis is unreachable; beyond that new ones are dropped (and counted). */
   maxBuffered: number;
   /** Events per round trip. */
@@ -141,6 +145,10 @@ export class RedisWriter {
     }
   }
 
+  private get rules(): RollupRules {
+    return this.options.rollups ?? { thresholds: DEFAULT_THRESHOLDS, timeZone: 'Europe/Amsterdam' };
+  }
+
   private add(p: ChainableCommander, c: Change): void {
     const k = this.options.keys;
     switch (c.kind) {
@@ -170,14 +178,18 @@ export class RedisWriter {
       case 'callChanged':
         callScript(p, 'callSaved', [k.calls], [c.call.linkedid, JSON.stringify(c.call)]);
         break;
-      case 'callFinished':
-        callScript(
-          p,
-          'callFinished',
-          [k.calls, k.record(c.call.linkedid), k.records],
-          [c.call.linkedid, JSON.stringify(c.call), Math.round(c.call.firstJoinedAt), this.options.retentionDays * 86_400],
-        );
+      case 'callFinished': {
+        // The record and what it adds to the rollups and indexes, in one script.
+        const id = c.call.linkedid;
+        const keep = this.options.retentionDays * 86_400;
+        const stored = encodeStoredRecord(encodeContribution(contributionOf(c.call, this.rules)), JSON.stringify(c.call));
+        callScript(p, 'callFinished', [k.calls, k.record(id), k.records], [id, stored, Math.round(c.call.firstJoinedAt), keep, k.durableBase(id)]);
+        // Records written earlier under an alias are part of this one now: their share comes out.
+        for (const alias of c.call.aliases) {
+          if (alias !== id) callScript(p, 'callFinished', [k.calls, k.record(alias), k.records], [alias, `~${id}`, 0, keep, k.durableBase(alias)]);
+        }
         break;
+      }
       case 'callMerged':
         callScript(p, 'callMerged', [k.calls, k.queues], [c.from, c.into, k.base]);
         break;
