@@ -10,7 +10,7 @@ import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
 import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
+import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
 import type { TruthQueue } from './captures.ts';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -80,9 +80,9 @@ export interface LivePath {
 }
 
 /** Simulator → collector → Redis → API → a WebSocket client, all real, on loopback. */
-export async function startLivePath(o: { name: string; scenario?: Scenario; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
+export async function startLivePath(o: { name: string; scenario?: Scenario; load?: FixedLoad; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
   const prefix = testPrefix(o.name);
-  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, username: 'belofte', secret: 'sesame' });
+  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, load: o.load, username: 'belofte', secret: 'sesame' });
   const config = testConfig(prefix, {
     AMI_HOST: '127.0.0.1',
     AMI_PORT: String(sim.port),

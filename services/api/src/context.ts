@@ -10,6 +10,7 @@ import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
 import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
+import { StaffingAdvisor } from './staffing/advisor.ts';
 import { RollupReader } from './stats/rollups.ts';
 import type { AgentSnapshot } from './schemas/agents.ts';
 import { agentSnapshots } from './stats/agentView.ts';
@@ -65,9 +66,17 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   }
   async function live(window: string, now = Date.now()): Promise<LiveSnapshot> {
     const [snapshot, active] = await Promise.all([figures(window, now), alerts.active()]);
+    // Staffing looks at the last hour whatever the window of the counts.
+    const advice = await staffing.advise(snapshot.queues, now + clockOffsetMs);
+    for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
     return { ...snapshot, alerts: [...active.values()].sort((a, b) => a.firedAt.localeCompare(b.firedAt) || a.id.localeCompare(b.id)) };
   }
   const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
+  const staffing = new StaffingAdvisor(redis, keys, records, () => ({
+    targetSeconds: thresholds.targetSeconds,
+    serviceLevelTarget: thresholds.serviceLevelTarget,
+    wrapupSeconds: null,
+  }));
   return {
     config,
     redis,

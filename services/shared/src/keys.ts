@@ -4,21 +4,9 @@
  * All keys of one site (one phone switch, one collector) share the hash tag `{site}`, so
  * they live in one Redis Cluster slot and every Lua script and MULTI stays legal there.
  */
-export const WINDOW_METRICS = [
-  'offered',
-  'answered',
-  'within',
-  'abandoned',
-  'shortAbandoned',
-  'timedOut',
-  'unknown',
-  'breach',
-  'overLimit',
-] as const;
-export type WindowMetric = (typeof WINDOW_METRICS)[number];
+import { AGENT_METRICS, WINDOW_METRICS, type AgentMetric, type WindowMetric } from './catalogue.ts';
 
-export const AGENT_METRICS = ['answered', 'transfers'] as const;
-export type AgentMetric = (typeof AGENT_METRICS)[number];
+export type { AgentMetric, WindowMetric };
 
 export class Keys {
   readonly base: string;
@@ -41,14 +29,24 @@ export class Keys {
   }
   /** Sliding window: ZSET of ids scored by event time (ms). ZADD NX makes every count idempotent. */
   window(metric: WindowMetric, queue: string): string {
-    return `${this.base}w:${metric}:${queue}`;
+    return this.windowPrefix(metric) + queue;
+  }
+  /** A window's key without its queue: scripts that walk every queue get these in ARGV. */
+  windowPrefix(metric: WindowMetric): string {
+    return `${this.base}w:${WINDOW_METRICS[metric].redis}:`;
   }
   agentWindow(metric: AgentMetric, agent: string): string {
-    return `${this.base}aw:${metric}:${agent}`;
+    return this.agentWindowPrefix(metric) + agent;
+  }
+  agentWindowPrefix(metric: AgentMetric): string {
+    return `${this.base}aw:${AGENT_METRICS[metric].redis}:`;
   }
   /** HASH visit id → join time (ms) of callers waiting now. */
   waiting(queue: string): string {
-    return `${this.base}waiting:${queue}`;
+    return this.waitingPrefix + queue;
+  }
+  get waitingPrefix(): string {
+    return `${this.base}waiting:`;
   }
   /** HASH agent name → JSON state. */
   get agents(): string {

@@ -3,21 +3,12 @@
  * every alert of the retention period, and the webhook outbox. Each change is one Lua script
  * (fenced by the lease: a process that lost it cannot write) or one MULTI.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import type { Alert } from '@belofte/shared/alerts';
 import type { Keys } from '@belofte/shared/keys';
+import { Scripts } from '@belofte/shared/scripts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPTS = {
-  leaseTaken: { numberOfKeys: 1, lua: readFileSync(path.join(here, 'leaseTaken.lua'), 'utf8') },
-  alertFired: { numberOfKeys: 6, lua: readFileSync(path.join(here, 'alertFired.lua'), 'utf8') },
-  alertCleared: { numberOfKeys: 5, lua: readFileSync(path.join(here, 'alertCleared.lua'), 'utf8') },
-  deliveryClaimed: { numberOfKeys: 3, lua: readFileSync(path.join(here, 'deliveryClaimed.lua'), 'utf8') },
-} as const;
-type Script = keyof typeof SCRIPTS;
+const scripts = new Scripts(new URL('.', import.meta.url), { leaseTaken: 1, leaseReleased: 1, alertFired: 6, alertCleared: 5, deliveryClaimed: 3 });
 
 /** One webhook POST waiting in the outbox. */
 export interface Delivery {
@@ -38,24 +29,16 @@ export class AlertStore {
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly keys: Keys,
-  ) {
-    for (const [name, def] of Object.entries(SCRIPTS)) if (!(redis as unknown as Record<string, unknown>)[name]) redis.defineCommand(name, def);
-  }
-
-  private run(name: Script, ...args: Array<string | number>): Promise<unknown> {
-    return (this.redis as unknown as Record<Script, (...a: Array<string | number>) => Promise<unknown>>)[name](...args);
-  }
+  ) {}
 
   /** Renews or takes the evaluator's lease; true when this process holds it. */
   async holdLease(holder: string, ms: number): Promise<boolean> {
-    return (await this.run('leaseTaken', this.keys.alertLease, holder, ms)) === 1;
+    return (await scripts.run(this.redis, 'leaseTaken', [this.keys.alertLease], [holder, ms])) === 1;
   }
 
   /** Gives the lease up (at shutdown), so another process takes over at once. */
   async releaseLease(holder: string): Promise<void> {
-    const k = this.keys.alertLease;
-    // Compare and delete in one step: never another process's lease.
-    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, k, holder);
+    await scripts.run(this.redis, 'leaseReleased', [this.keys.alertLease], [holder]);
   }
 
   /** The active alerts by key (`<rule>:<queue>`). */
@@ -74,21 +57,23 @@ export class AlertStore {
 
   async fire(o: { holder: string; key: string; alert: Alert; delivery: Delivery | null; keepAfter: number }): Promise<WriteResult> {
     const k = this.keys;
-    return (await this.run(
+    return (await scripts.run(
+      this.redis,
       'alertFired',
-      k.alertLease, k.alertsActive, k.alertLog, k.alertIndex, k.alertDeliveries, k.alertOutbox,
-      o.holder, o.key, JSON.stringify(o.alert), o.alert.id, Date.parse(o.alert.firedAt),
-      o.delivery?.id ?? '', o.delivery ? JSON.stringify(o.delivery) : '', k.changes, Math.floor(o.keepAfter),
+      [k.alertLease, k.alertsActive, k.alertLog, k.alertIndex, k.alertDeliveries, k.alertOutbox],
+      [o.holder, o.key, JSON.stringify(o.alert), o.alert.id, Date.parse(o.alert.firedAt),
+      o.delivery?.id ?? '', o.delivery ? JSON.stringify(o.delivery) : '', k.changes, Math.floor(o.keepAfter)],
     )) as WriteResult;
   }
 
   async clear(o: { holder: string; key: string; alert: Alert; delivery: Delivery | null }): Promise<WriteResult> {
     const k = this.keys;
-    return (await this.run(
+    return (await scripts.run(
+      this.redis,
       'alertCleared',
-      k.alertLease, k.alertsActive, k.alertLog, k.alertDeliveries, k.alertOutbox,
-      o.holder, o.key, o.alert.id, JSON.stringify(o.alert), Date.parse(o.alert.clearedAt!),
-      o.delivery?.id ?? '', o.delivery ? JSON.stringify(o.delivery) : '', k.changes,
+      [k.alertLease, k.alertsActive, k.alertLog, k.alertDeliveries, k.alertOutbox],
+      [o.holder, o.key, o.alert.id, JSON.stringify(o.alert), Date.parse(o.alert.clearedAt!),
+      o.delivery?.id ?? '', o.delivery ? JSON.stringify(o.delivery) : '', k.changes],
     )) as WriteResult;
   }
 
@@ -117,7 +102,7 @@ export class AlertStore {
 
   /** The outbox's head, claimed for `claimMs`, when it is due and this process holds the lease. */
   async claim(holder: string, now: number, claimMs: number): Promise<Delivery | null> {
-    const text = (await this.run('deliveryClaimed', this.keys.alertLease, this.keys.alertDeliveries, this.keys.alertOutbox, holder, now, claimMs)) as string | null;
+    const text = (await scripts.run(this.redis, 'deliveryClaimed', [this.keys.alertLease, this.keys.alertDeliveries, this.keys.alertOutbox], [holder, now, claimMs])) as string | null;
     return text ? (JSON.parse(text) as Delivery) : null;
   }
 

@@ -5,17 +5,15 @@
  * about it — complaint, compensation, note, closed — lives in a hash of its own, changed only
  * through followUpRecorded.lua together with an audit entry of who changed what, when.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
+import { Scripts } from '@belofte/shared/scripts';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
 import { maskCaller } from '@belofte/shared/rollup';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
-const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'followUpRecorded.lua'), 'utf8');
+const scripts = new Scripts(new URL('.', import.meta.url), { followUpRecorded: 2 });
 
 export { maskCaller };
 
@@ -131,15 +129,11 @@ export async function recordVersioned(
   redis: Redis | Cluster,
   o: { hash: string; audit: string; fields: Record<string, string>; by: string; at: number; keepSeconds: number; expectedVersion?: number },
 ): Promise<RecordResult> {
-  if (!(redis as unknown as Record<string, unknown>).followUpRecorded) redis.defineCommand('followUpRecorded', { numberOfKeys: 2, lua });
-  const [status, version] = (await (redis as unknown as { followUpRecorded: (...a: Array<string | number>) => Promise<[string, string]> }).followUpRecorded(
-    o.hash,
-    o.audit,
-    JSON.stringify(o.fields),
-    o.by,
-    o.at,
-    o.keepSeconds,
-    o.expectedVersion === undefined ? '' : String(o.expectedVersion),
+  const [status, version] = (await scripts.run(
+    redis,
+    'followUpRecorded',
+    [o.hash, o.audit],
+    [JSON.stringify(o.fields), o.by, o.at, o.keepSeconds, o.expectedVersion === undefined ? '' : String(o.expectedVersion)],
   )) as [string, string];
   return { status: status as RecordResult['status'], version: Number(version) };
 }

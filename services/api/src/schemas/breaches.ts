@@ -95,7 +95,7 @@ export const Breach = z
     queues: z.array(z.string()).describe('Every queue the call entered, in order (repeats removed).'),
     firstQueue: z.string().describe('The queue the breach is booked on in the statistics.'),
     reasons: z.array(z.enum(['guarantee', 'transfers'])).describe('guarantee: no person within GUARANTEE_SECONDS; transfers: transferred more than MAX_TRANSFERS times.'),
-    outcome: z.string().describe('answered, abandoned, timedOut or unknown.'),
+    outcome: z.string().describe('How the call ended: answered, abandoned, timedOut, movedOut (its last entry was moved into another queue), unknown; waiting while in progress.'),
     waitSeconds: z.number().int().min(0).describe('From the first queue entry until a person answered, or until the caller gave up.'),
     queueWaitSeconds: z.number().int().min(0).describe('All waits in queues together, including those after transfers.'),
     transfers: z.number().int().min(0),
