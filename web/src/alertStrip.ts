@@ -8,6 +8,7 @@
  */
 import type { Alert } from '../../services/shared/src/alerts.ts';
 import { alertFigure, alertTitle, alertWhere } from '../../services/shared/src/alertText.ts';
+import { clockTime } from './format.ts';
 
 type Lang = 'nl' | 'en';
 
@@ -51,7 +52,7 @@ export class AlertStrip {
   /** How often it sounded (the browser test reads it from data-beeps). */
   private beeps = 0;
 
-  constructor(o: { parent: HTMLElement; lang: Lang; params: URLSearchParams; timeZone?: string }) {
+  constructor(o: { parent: HTMLElement; lang: Lang; params: URLSearchParams }) {
     this.lang = o.lang;
     const fromUrl = (k: Switch) => o.params.get(k);
     this.on = {
@@ -132,7 +133,7 @@ export class AlertStrip {
     this.el.classList.toggle('is-flashing', this.on.flash && this.alerts.length > 0);
     this.el.dataset.sound = this.on.sound ? 'on' : 'off';
     this.el.dataset.flash = this.on.flash ? 'on' : 'off';
-    const time = (iso: string) => new Date(iso).toLocaleTimeString(this.lang === 'nl' ? 'nl-NL' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+    const time = (iso: string) => clockTime(Date.parse(iso), this.lang).slice(0, 5);
     const items = this.alerts
       .map((a) => {
         const figure = alertFigure(a, this.lang);

@@ -129,8 +129,10 @@ async function load(): Promise<void> {
     problem(null);
   } catch (e) {
     problem(e instanceof ApiFailure ? e.message : String(e));
+    document.body.dataset.ready = 'problem';
   }
   render();
+  if (state.list) document.body.dataset.ready = 'true';
 }
 
 async function mark(button: HTMLButtonElement): Promise<void> {
