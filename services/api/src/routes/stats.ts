@@ -1,5 +1,5 @@
 /** Weekly statistics (JSON or CSV) and the week's abandoned calls, for managers. */
-import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
+import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, localDate, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
 import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
 import type { ApiRoutes } from '../openapi/routes.ts';
@@ -15,7 +15,7 @@ function weekOf(ctx: ApiContext, text: string | undefined): IsoWeek {
 export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: string | null, now = Date.now()): Promise<WeeklyStats> {
   const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
   const records = await ctx.records.finished(span.from, span.to, now);
-  const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid));
+  const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid), localDate(ctx.switchNow(), ctx.config.BELOFTE_TIMEZONE));
   return weeklyStats({
     week,
     timeZone: ctx.config.BELOFTE_TIMEZONE,
