@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorkingDays } from '../../services/api/src/complaints/workingDays.ts';
 import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
 import { Keys } from '../../services/shared/src/keys.ts';
-import { localDate } from '../../services/shared/src/time.ts';
+import { localDate, startOfLocalDay } from '../../services/shared/src/time.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { buildCall } from './simulatedWeek.ts';
@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 const today = () => localDate(Date.now(), TZ);
 const daysAgo = (n: number) => localDate(Date.now() - n * DAY, TZ);
 // Breaches 40 days ago: room for complaints received at any date since.
-const OLD = Date.now() - 40 * DAY;
+const OLD = startOfLocalDay(Date.now() - 40 * DAY, TZ) + 10 * 3_600_000;
 const LEDGER = 'ledger.1';
 const LATE = 'complaint.late';
 const SOON = 'complaint.soon';
@@ -169,5 +169,36 @@ describe('complaint deadlines', () => {
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: 'bad_request', parameter });
     expect(r.body.message).toMatch(message);
+  });
+});
+
+describe('in the period report', () => {
+  it('counts complaints by deadline met, missed and open, and totals the compensation by kind', async () => {
+    const month = localDate(OLD, TZ).slice(0, 7);
+    const r = await call('GET', `/api/stats/period?from=${month}`);
+    expect(r.status).toBe(200);
+    const f = r.body.total.period;
+    // LATE: received 30 days ago, not called back nor told, not settled; SOON: received 3 days
+    // ago, nothing due yet; MET: its complaint was withdrawn. LEDGER: an apology and travel.
+    expect(f).toMatchObject({
+      breaches: 4,
+      complaints: 2,
+      callbackMet: 0,
+      callbackMissed: 1,
+      callbackOpen: 1,
+      progressMessageMet: 0,
+      progressMessageMissed: 1,
+      progressMessageOpen: 1,
+      settledMet: 0,
+      settledMissed: 0,
+      settledOpen: 2,
+      compensationApology: 1,
+      compensationTravel: 1,
+      compensationParking: 0,
+      compensationTravelAmount: 20,
+      compensationAmount: 20,
+    });
+    expect(r.body.queues.Afval.period.complaints).toBe(2);
+    expect(r.body.total.months[0]).toMatchObject({ month, complaints: 2, compensationAmount: 20 });
   });
 });

@@ -4,7 +4,11 @@ import type { ApiContext } from '../context.ts';
 import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
 import type { ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
-import { agentsCsv, figuresCsv } from '../stats/csv.ts';
+import { PeriodQuery, PeriodReport } from '../schemas/period.ts';
+import { agentsCsv, figuresCsv, periodCsv } from '../stats/csv.ts';
+import { periodSeries, type PeriodSource } from '../stats/period.ts';
+import { periodOf, yearEarlier } from '../stats/periods.ts';
+import { BadRequest } from '../openapi/routes.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
 
 /** The week asked for, or the current one on the switch's clock. */
@@ -27,7 +31,64 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
   });
 }
 
+/** The period report's source: the call records and the breach register. */
+export function recordsSource(ctx: ApiContext, now = Date.now()): PeriodSource {
+  const today = localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE);
+  return {
+    timeZone: ctx.config.BELOFTE_TIMEZONE,
+    thresholds: ctx.thresholds,
+    records: (from, to) => ctx.records.finished(from, to, now),
+    followUps: (ids) => readFollowUps(ctx.redis, ctx.keys, ids, today),
+  };
+}
+
+export async function computePeriod(ctx: ApiContext, from: string, to: string | undefined, queue: string | null, now = Date.now()): Promise<PeriodReport> {
+  const p = periodOf(from, to);
+  if ('parameter' in p) throw new BadRequest(p.parameter, p.message);
+  const src = recordsSource(ctx, now);
+  const asked = await periodSeries(src, p, queue);
+  const before = await periodSeries(src, yearEarlier(p), queue);
+  return {
+    ...asked,
+    kind: p.kind,
+    timeZone: ctx.config.BELOFTE_TIMEZONE,
+    queue,
+    thresholds: ctx.thresholds,
+    today: localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE),
+    generatedAt: new Date(now).toISOString(),
+    yearEarlier: before,
+  };
+}
+
 export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/api/stats/period',
+      operationId: 'periodReport',
+      tag: 'statistics',
+      summary: "The charter's report over months, a quarter or a year: per month and in total, per queue and overall, with the same period a year earlier",
+      description:
+        'from/to: months (2026-01), quarters (2026-Q1) or a year (2026), of one form, at most 12 months. Local calendar months in BELOFTE_TIMEZONE; ' +
+        'every month is the sum of its days as the weekly statistics count them. Complaints and compensation are booked with their breach. format=csv gives one table for Excel.',
+      access: 'manager',
+      query: PeriodQuery,
+      responses: {
+        200: {
+          description: 'The report.',
+          schema: PeriodReport,
+          also: { contentType: 'text/csv; charset=utf-8', description: 'With format=csv: the weekly CSV\'s conventions (UTF-8 with BOM, ";" and decimal comma or "," and point, CRLF); a row per series × queue/total × month and the whole period.' },
+        },
+      },
+    },
+    async ({ query }, c) => {
+      const report = await computePeriod(ctx, query.from, query.to, query.queue ?? null);
+      if (query.format === 'json') return c.json(report);
+      const name = `belofte-${report.from}${report.to !== report.from ? `_${report.to}` : ''}${query.queue ? `-${query.queue.replace(/[^A-Za-z0-9_.-]/g, '_')}` : ''}.csv`;
+      return c.body(periodCsv(report, query.lang, query.decimal), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` });
+    },
+  );
+
   api.add(
     {
       method: 'get',

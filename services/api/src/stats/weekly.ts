@@ -91,7 +91,8 @@ export function firstQueue(r: CallRecord): string | null {
   return r.visits[0]?.queue ?? null;
 }
 
-class PeriodAcc {
+/** Counts of one scope over one stretch of time; figures() recomputes shares and averages from them. */
+export class PeriodAcc {
   offered = 0;
   answered = 0;
   abandoned = 0;
