@@ -309,6 +309,14 @@ function renderControls(): void {
     el.textContent = tr(el.dataset.i18n as Key);
   });
   $('lang-toggle').textContent = tr('switchLanguage');
+  // The month and year report, for the year of the week shown, with the same token.
+  const period = new URL('/reports/period', location.href);
+  const token = params.get('token');
+  if (token) period.searchParams.set('token', token);
+  period.searchParams.set('from', `${state.week.slice(0, 4)}-01`);
+  period.searchParams.set('to', `${state.week.slice(0, 4)}-12`);
+  if (state.queue) period.searchParams.set('queue', state.queue);
+  $<HTMLAnchorElement>('to-period').href = period.pathname + period.search;
   $<HTMLInputElement>('week').value = state.week;
   const select = $<HTMLSelectElement>('queue');
   const queues = [...state.knownQueues].sort((a, b) => a.localeCompare(b));
