@@ -18,6 +18,8 @@ export interface PipelineOptions {
   redis: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
+  /** Local days of the rollups (BELOFTE_TIMEZONE). */
+  timeZone?: string;
   retentionDays: number;
   maxBuffered: number;
   log: Logger;
@@ -47,6 +49,7 @@ export class Pipeline {
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
+      rollups: { thresholds: o.thresholds, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
       maxBuffered: o.maxBuffered,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) o.log.error({ err: e.message, buffered: this.writer.buffered, attempt }, 'Redis write failed; holding events and retrying');

@@ -23,6 +23,8 @@ export interface FixedLoad {
   agents: number;
   /** Simulated hours during which callers arrive; the last callers are then played to the end. */
   hours: number;
+  /** Keep the clock at the start until the first client logs in (default false), so it misses no caller. */
+  startOnLogin?: boolean;
 }
 
 /** The queue and its members for a fixed load. */

@@ -136,9 +136,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const clock = new SimClock(startAt, speed);
   const scheduler = new Scheduler(clock);
-  const waitForLogin = calendar !== null && (weekOpts!.startOnLogin ?? true);
+  const waitForLogin = calendar !== null ? (weekOpts!.startOnLogin ?? true) : (options.load?.startOnLogin ?? false);
   if (waitForLogin) {
-    // A played week waits at its Monday 00:00 for the first client (see WeekOptions.startOnLogin).
+    // A played week (or fixed load) waits at its start for the first client (see WeekOptions.startOnLogin).
     scheduler.hold('login');
     clock.hold(startAt);
   }
@@ -209,9 +209,30 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       });
     });
   } else if (options.load) {
+    if (waitForLogin) {
+      playFrom = null;
+      server.onLogin = () => {
+        playFrom ??= performance.now();
+        scheduler.release('login');
+      };
+    }
     const traffic = new FixedLoadTraffic(pbx, scheduler, clock, trafficRng, options.load);
     scheduler.at(startAt, () => traffic.start());
-    done = traffic.done;
+    done = traffic.done.then(
+      () =>
+        new Promise<void>((resolve) => {
+          // Played out: the clock stops a moment after the last hang-up, so clients read the
+          // last hour of the run as it was (a fast clock would otherwise run past it at once).
+          scheduler.after(2_000, () => {
+            const end = clock.now();
+            scheduler.hold('finished');
+            clock.hold(end);
+            scheduler.stop();
+            playTo = performance.now();
+            resolve();
+          });
+        }),
+    );
   } else if (options.scenario) {
     const player = new ScenarioPlayer(pbx, scheduler, clock, options.scenario);
     server.onLogin = () => player.notifyLogin();

@@ -83,14 +83,15 @@ describe('staffing advice against the simulator', () => {
           ` → played ${pct(withAdvice)} (model ${pct(model(advised))}), ${advised - 1} → played ${pct(oneFewer)} (model ${pct(model(advised - 1))})`,
       );
     }
-    console.log(`staffing grid: ${agree} of ${GRID.length} cells agree\n${rows.join('\n')}`);
+    const mean = misses.reduce((a, b) => a + b, 0) / misses.length;
+    console.log(`staffing grid: ${agree} of ${GRID.length} cells agree; played vs model: mean ${pct(mean)}, max ${pct(Math.max(...misses))}\n${rows.join('\n')}`);
     // Most cells agree. The others are cells where the model puts the advice within a point or
     // two of 80 % (the played queue lands on either side of it), or big queues where one agent is
     // worth only 3-4 points, no more than a played sample of a busy queue wanders from its mean.
     expect(agree).toBeGreaterThanOrEqual(Math.ceil(GRID.length * 0.6));
     // And the model tracks what the switch does: within 6 points in every run, 2.5 on average.
     expect(Math.max(...misses)).toBeLessThan(0.06);
-    expect(misses.reduce((a, b) => a + b, 0) / misses.length).toBeLessThan(0.025);
+    expect(mean).toBeLessThan(0.025);
   });
 });
 
