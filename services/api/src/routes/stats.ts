@@ -6,7 +6,7 @@ import type { ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
 import { PeriodQuery, PeriodReport } from '../schemas/period.ts';
 import { agentsCsv, figuresCsv, periodCsv } from '../stats/csv.ts';
-import { periodSeries, type PeriodSource } from '../stats/period.ts';
+import { periodSeries, recordsPeriodSource, rollupPeriodSource, type PeriodSource } from '../stats/period.ts';
 import { periodOf, yearEarlier } from '../stats/periods.ts';
 import { BadRequest } from '../openapi/routes.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
@@ -46,21 +46,19 @@ export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, q
   });
 }
 
-/** The period report's source: the call records and the breach register. */
-export function recordsSource(ctx: ApiContext, now = Date.now()): PeriodSource {
+/** The period report's sources: the rollups (served) or every call record (the reference). */
+export function periodSource(ctx: ApiContext, from: 'rollups' | 'records', now = Date.now()): PeriodSource {
   const today = localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE);
-  return {
-    timeZone: ctx.config.BELOFTE_TIMEZONE,
-    thresholds: ctx.thresholds,
-    records: (from, to) => ctx.records.finished(from, to, now),
-    followUps: (ids) => readFollowUps(ctx.redis, ctx.keys, ids, today),
-  };
+  const followUps = (ids: string[]) => readFollowUps(ctx.redis, ctx.keys, ids, today);
+  const timeZone = ctx.config.BELOFTE_TIMEZONE;
+  if (from === 'rollups') return rollupPeriodSource({ timeZone, rollups: ctx.rollups, followUps });
+  return recordsPeriodSource({ timeZone, thresholds: ctx.thresholds, records: (a, b) => ctx.records.finished(a, b, now), followUps });
 }
 
-export async function computePeriod(ctx: ApiContext, from: string, to: string | undefined, queue: string | null, now = Date.now()): Promise<PeriodReport> {
+export async function computePeriod(ctx: ApiContext, from: string, to: string | undefined, queue: string | null, now = Date.now(), source: 'rollups' | 'records' = 'rollups'): Promise<PeriodReport> {
   const p = periodOf(from, to);
   if ('parameter' in p) throw new BadRequest(p.parameter, p.message);
-  const src = recordsSource(ctx, now);
+  const src = periodSource(ctx, source, now);
   const asked = await periodSeries(src, p, queue);
   const before = await periodSeries(src, yearEarlier(p), queue);
   return {

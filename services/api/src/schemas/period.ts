@@ -31,7 +31,7 @@ export const PeriodQuery = z
   .register(inputs, { id: 'PeriodQuery' });
 
 export const CharterFigures = PeriodFigures.extend({
-  guaranteeKeptShare: share('answeredWithinGuarantee / (answered + abandoned + timedOut): the share of entries with a person on the line within GUARANTEE_SECONDS (5 minutes), on the service level\'s denominator.'),
+  guaranteeKeptShare: share('answeredWithinGuarantee / the service level denominator (answered + abandoned + timedOut + movedOut): the share of entries with a person on the line within GUARANTEE_SECONDS (5 minutes).'),
   withinTransferLimitShare: share('Customer calls transferred at most MAX_TRANSFERS (2) times / calls.'),
   complaints: count('Breaches with a complaint received (booked with the breach: its first queue, its first entry).'),
   callbackMet: count('Complaints called back within 5 working days (norm 8).'),
