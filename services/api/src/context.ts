@@ -52,6 +52,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
   const thresholds = thresholdsOf(config);
   let clockOffsetMs = 0;
+  const rollups = new RollupReader(redis, keys);
   const alerts = new AlertStore(redis, keys);
   async function figures(window: string, now = Date.now()): Promise<LiveSnapshot> {
     // Windows are placed on the switch's clock (the collector reports its offset; a
@@ -86,9 +87,9 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     authority: new Authority(config),
     records,
     alerts,
-    rollups: new RollupReader(redis, keys),
+    rollups,
     agents(ids, now = Date.now()) {
-      return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
+      return agentSnapshots({ redis, keys, records, rollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
     },
     switchNow(now = Date.now()) {
       return now + clockOffsetMs;
