@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '@belofte/shared/keys';
-import { localDate, startOfLocalDay } from '@belofte/shared/time';
+import { formatIsoWeek, isoWeekOfInstant, localDate, startOfLocalDay } from '@belofte/shared/time';
 import { Collector } from '../../services/collector/src/collector.ts';
 import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
 import { forgetCallerNumbers } from '../../services/collector/src/retention.ts';
@@ -106,6 +106,9 @@ describe('phone number retention', () => {
     expect(after.period.total.period).toMatchObject({ offered: 3, breaches: 1, abandoned: 1 });
     // The number is gone from the register and the callback list.
     expect(after.breaches.breaches.map((b: any) => b.caller)).toEqual([null]);
+    const oldWeek = formatIsoWeek(isoWeekOfInstant(OLD, TZ));
+    expect((await get(`/api/stats/abandoned?week=${oldWeek}`)).entries.map((e: any) => [e.id, e.caller])).toEqual([['old.gone', null]]);
+    expect((await get(`/api/stats/abandoned?week=${formatIsoWeek(isoWeekOfInstant(RECENT, TZ))}`)).entries.map((e: any) => [e.id, e.caller])).toEqual([['recent.gone', '****4321']]);
     expect(JSON.stringify(after.callbacks)).not.toContain(OLD_NUMBER);
     // The recent ones are still there in full for the supervisor.
     expect(JSON.stringify(await get(`/api/callbacks?date=${localDate(RECENT, TZ)}`, SUPERVISOR))).toContain(RECENT_NUMBER);
