@@ -5,7 +5,8 @@
  * the collector's `CustomerCall` must stay assignable to it (a test checks this at compile time).
  * All times are epoch milliseconds.
  */
-export type VisitStatus = 'waiting' | 'answered' | 'completed' | 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown';
+/** `movedOut`: the caller left this queue for another one (AMI Redirect, dialplan flow-out). */
+export type VisitStatus = 'waiting' | 'answered' | 'completed' | 'abandoned' | 'shortAbandoned' | 'timedOut' | 'movedOut' | 'unknown';
 
 /** One queue entry (one QueueCallerJoin). */
 export interface RecordedVisit {

@@ -5,7 +5,7 @@
  * Service level, as Belofte counts it (README "Figure definitions"):
  *   numerator   = queue entries answered with Asterisk's HoldTime <= targetSeconds
  *   denominator = queue entries answered + abandoned (after the short-abandon grace)
- *                 + timed out / left without answer
+ *                 + timed out / left without answer + moved out to another queue
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
@@ -20,11 +20,13 @@ export interface Figures {
   shortAbandoned: number;
   /** Entries that left the queue unanswered without hanging up: timeout, empty queue, exit key. */
   timedOut: number;
+  /** Entries that left for another queue (AMI Redirect, dialplan flow-out): not answered here. */
+  movedOut: number;
   /** Entries whose end was not seen (collector disconnected): never guessed. */
   unknown: number;
   /** Answered entries with HoldTime <= target. */
   answeredWithinTarget: number;
-  /** answeredWithinTarget / (answered + abandoned + timedOut); null when that is 0. */
+  /** answeredWithinTarget / (answered + abandoned + timedOut + movedOut); null when that is 0. */
   serviceLevel: number | null;
   /** Callers in the queue right now. */
   waiting: number;
@@ -120,6 +122,7 @@ export function emptyFigures(): QueueFigures {
     abandoned: 0,
     shortAbandoned: 0,
     timedOut: 0,
+    movedOut: 0,
     unknown: 0,
     answeredWithinTarget: 0,
     serviceLevel: null,
@@ -132,8 +135,8 @@ export function emptyFigures(): QueueFigures {
 }
 
 /** The service level from counts, as defined above: null when no call counts yet. */
-export function serviceLevel(f: Pick<Figures, 'answered' | 'abandoned' | 'timedOut' | 'answeredWithinTarget'>): number | null {
-  const denominator = f.answered + f.abandoned + f.timedOut;
+export function serviceLevel(f: Pick<Figures, 'answered' | 'abandoned' | 'timedOut' | 'movedOut' | 'answeredWithinTarget'>): number | null {
+  const denominator = f.answered + f.abandoned + f.timedOut + f.movedOut;
   return denominator === 0 ? null : f.answeredWithinTarget / denominator;
 }
 
@@ -145,6 +148,7 @@ export function addFigures(a: QueueFigures, b: QueueFigures): QueueFigures {
     abandoned: a.abandoned + b.abandoned,
     shortAbandoned: a.shortAbandoned + b.shortAbandoned,
     timedOut: a.timedOut + b.timedOut,
+    movedOut: a.movedOut + b.movedOut,
     unknown: a.unknown + b.unknown,
     answeredWithinTarget: a.answeredWithinTarget + b.answeredWithinTarget,
     serviceLevel: null,

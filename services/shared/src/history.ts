@@ -22,7 +22,7 @@ export interface History {
   points: HistoryPoint[];
 }
 
-const METRICS: WindowMetric[] = ['offered', 'answered', 'within', 'abandoned', 'timedOut'];
+const METRICS: WindowMetric[] = ['offered', 'answered', 'within', 'abandoned', 'timedOut', 'movedOut'];
 
 export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from: number; to: number; stepMinutes: number; queue?: string }): Promise<History> {
   const queues = o.queue ? [o.queue] : await redis.smembers(keys.queues);
@@ -45,13 +45,13 @@ export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from:
     }
   }
   const points: HistoryPoint[] = [];
-  const acc = { offered: 0, answered: 0, within: 0, abandoned: 0, timedOut: 0 };
+  const acc = { offered: 0, answered: 0, within: 0, abandoned: 0, timedOut: 0, movedOut: 0 };
   for (let s = 0; s < steps; s++) {
     for (const m of METRICS) acc[m as keyof typeof acc] += bins[m][s]!;
     const end = Math.min(o.to, o.from + (s + 1) * stepMs);
     points.push({
       at: new Date(end).toISOString(),
-      serviceLevel: serviceLevel({ answered: acc.answered, abandoned: acc.abandoned, timedOut: acc.timedOut, answeredWithinTarget: acc.within }),
+      serviceLevel: serviceLevel({ answered: acc.answered, abandoned: acc.abandoned, timedOut: acc.timedOut, movedOut: acc.movedOut, answeredWithinTarget: acc.within }),
       offered: acc.offered,
       answered: acc.answered,
       answeredWithinTarget: acc.within,

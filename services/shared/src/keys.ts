@@ -11,6 +11,7 @@ export const WINDOW_METRICS = [
   'abandoned',
   'shortAbandoned',
   'timedOut',
+  'movedOut',
   'unknown',
   'breach',
   'overLimit',

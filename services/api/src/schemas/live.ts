@@ -51,6 +51,7 @@ export const LiveQueueFigures = z
     abandoned: z.number().int(),
     shortAbandoned: z.number().int(),
     timedOut: z.number().int(),
+    movedOut: z.number().int().describe('Visits that left for another queue (AMI Redirect, dialplan flow-out); in the service level denominator.'),
     unknown: z.number().int(),
     answeredWithinTarget: z.number().int(),
     serviceLevel: z.number().nullable(),

@@ -31,21 +31,28 @@ export interface AgentState {
   name: string;
   interface: string;
   queues: string[];
+  /** The person's state: `paused` only when paused in every queue they serve. */
   state: AgentStateName;
   pausedReason: string | null;
+  /** Queues where the member is paused (pause is per queue in Asterisk). */
+  pausedIn: string[];
   since: number;
   deviceStatus: number;
   inCall: boolean;
-  paused: boolean;
   wrapupSeconds: number;
+  /** Uniqueid of the caller the phone rings for now, so the ring ends when that caller goes. */
+  ringingFor: string | null;
   /** Channels of this agent's current calls, for crediting transfers. */
   channels: string[];
 }
 
+/** How a queue visit ended unanswered. */
+export type VisitEndOutcome = Extract<EntryStatus, 'abandoned' | 'shortAbandoned' | 'timedOut' | 'movedOut' | 'unknown'>;
+
 export type Change =
   | { kind: 'visitJoined'; queue: string; visitId: string; linkedid: string; at: number }
   | { kind: 'visitAnswered'; queue: string; visitId: string; linkedid: string; agent: string; holdSeconds: number; withinTarget: boolean; at: number }
-  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown'; at: number }
+  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: VisitEndOutcome; at: number }
   | { kind: 'guaranteeBreached'; queue: string; linkedid: string; at: number }
   | { kind: 'transferLimitExceeded'; queue: string; linkedid: string; at: number }
   | { kind: 'transferred'; linkedid: string; transferId: string; agent: string | null; at: number }
@@ -60,6 +67,10 @@ export interface DomainCounters {
   duplicates: number;
   outOfOrder: number;
   orphans: number;
+  /** Numbers from the switch that could not be true (missing, garbage, negative): derived or skipped. */
+  implausible: number;
+  /** Calls let go to keep memory bounded (see TrackerOptions.maxCalls). */
+  evicted: number;
 }
 
 export type { Thresholds };
