@@ -54,6 +54,8 @@ export interface AgentView {
   state: AgentStateName;
   /** Queues the agent is a member of. */
   queues: string[];
+  /** Queues where the agent is paused (Asterisk pauses per queue); `state` is `paused` only when that is all of them. */
+  pausedIn: string[];
   pausedReason: string | null;
   /** When the current state began (ISO), as far as Belofte saw it. */
   since: string;

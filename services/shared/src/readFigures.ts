@@ -51,6 +51,8 @@ interface StoredAgent {
   queues: string[];
   state: AgentStateName;
   pausedReason: string | null;
+  /** Missing in states stored before pause was per queue. */
+  pausedIn?: string[];
   since: number;
 }
 
@@ -90,8 +92,9 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
   const health = pairs(Array.isArray(raw.health) ? raw.health : []);
   const clockOffsetMs = Number(health.clockOffsetMs ?? 0) || 0;
   const switchNow = o.now + clockOffsetMs;
-  const agents: Record<string, AgentView> = {};
-  const counts = Array.isArray(raw.agentCounts) ? {} : raw.agentCounts;
+  // Queue and agent names are data from the switch: no prototype, so `__proto__` is a queue like any other.
+  const agents: Record<string, AgentView> = Object.create(null);
+  const counts: Record<string, { answered: number; transfers: number }> = Array.isArray(raw.agentCounts) ? Object.create(null) : raw.agentCounts;
   const queueAgents = new Map<string, ReturnType<typeof emptyAgentCounts>>();
   for (const text of Array.isArray(raw.agentStates) ? raw.agentStates : []) {
     const a = JSON.parse(text) as StoredAgent;
@@ -100,6 +103,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
       interface: a.interface,
       state: a.state,
       queues: a.queues,
+      pausedIn: a.pausedIn ?? (a.state === 'paused' ? a.queues : []),
       pausedReason: a.pausedReason,
       since: new Date(a.since).toISOString(),
       answered: counts[a.name]?.answered ?? 0,
@@ -107,11 +111,12 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
     };
     for (const q of a.queues) {
       const c = queueAgents.get(q) ?? emptyAgentCounts();
-      c[a.state]++;
+      // Paused in this queue counts as paused here, whatever the person does in their other queues.
+      c[a.pausedIn?.includes(q) ? 'paused' : a.state]++;
       queueAgents.set(q, c);
     }
   }
-  const queues: Record<string, QueueFigures> = {};
+  const queues: Record<string, QueueFigures> = Object.create(null);
   let total = emptyFigures();
   for (const name of Object.keys(rawQueues).sort()) {
     const r = rawQueues[name]!;
@@ -159,7 +164,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
 }
 
 function pairs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
 }

@@ -68,6 +68,7 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     name: z.string(),
     interface: z.string(),
     since: instant(),
+    pausedIn: z.array(z.string()).describe('Queues where the agent is paused (pause is per queue); `state` is paused only when that is all of them.'),
     answered: z.number().int().describe('Calls answered since local midnight.'),
     transfersMade: z.number().int().describe('Transfers made since local midnight.'),
   })
