@@ -12,12 +12,15 @@ const MAX_ROUND_TRIP_MS = 2_000;
 export class ClockOffset {
   private readonly samples: number[] = [];
 
+  /** `maxSkewMs`: offsets beyond it are a broken clock and ignored (0: any offset). */
+  constructor(private readonly maxSkewMs = MAX_CLOCK_SKEW_MS) {}
+
   /** Adds one Ping answer; returns whether it was usable. */
   add(switchMs: number, sentAt: number, receivedAt: number): boolean {
     if (!Number.isFinite(switchMs) || switchMs <= 0 || receivedAt - sentAt > MAX_ROUND_TRIP_MS) return false;
     const offset = switchMs - (sentAt + receivedAt) / 2;
     // A switch clock a day off is a broken clock: event times are checked against ours then.
-    if (Math.abs(offset) > MAX_CLOCK_SKEW_MS) return false;
+    if (this.maxSkewMs > 0 && Math.abs(offset) > this.maxSkewMs) return false;
     this.samples.push(offset);
     if (this.samples.length > SAMPLES) this.samples.shift();
     return true;

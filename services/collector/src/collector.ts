@@ -27,7 +27,7 @@ export class Collector {
   private timers: NodeJS.Timeout[] = [];
   private resyncs = 0;
   private resyncing = false;
-  private readonly clock = new ClockOffset();
+  private readonly clock: ClockOffset;
   /** The health fields last written, to write again when Redis lost them. */
   private healthFields: Record<string, string> = {};
   /** Times the live state was rewritten because Redis came back empty. */
@@ -48,8 +48,10 @@ export class Collector {
       maxBuffered: config.BUFFER_MAX_EVENTS,
       maxWaitMs: config.MAX_WAIT_SECONDS * 1000,
       maxCalls: config.MAX_CALLS_IN_MEMORY,
+      maxClockSkewMs: config.AMI_MAX_CLOCK_SKEW_SECONDS * 1000,
       log,
     });
+    this.clock = new ClockOffset(config.AMI_MAX_CLOCK_SKEW_SECONDS * 1000);
     this.client = new AmiClient({
       host: config.AMI_HOST,
       port: config.AMI_PORT,

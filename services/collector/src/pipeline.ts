@@ -26,6 +26,8 @@ export interface PipelineOptions {
   /** See TrackerOptions. */
   maxWaitMs?: number;
   maxCalls?: number;
+  /** See AMI_MAX_CLOCK_SKEW_SECONDS (0: trust the switch's Timestamps). */
+  maxClockSkewMs?: number;
 }
 
 export interface PipelineCounters {
@@ -53,9 +55,10 @@ export class Pipeline {
   callEvents: 'present' | 'absent' | null = null;
   private connectsWithoutCallEvents = 0;
   private malformedLogged = 0;
-  private readonly notes: NormaliseNotes = { suspectTime: false };
+  private readonly notes: NormaliseNotes;
 
   constructor(private readonly o: PipelineOptions) {
+    this.notes = { suspectTime: false, maxSkewMs: o.maxClockSkewMs };
     this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished, maxWaitMs: o.maxWaitMs, maxCalls: o.maxCalls });
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,

@@ -30,6 +30,7 @@ interface RawQueue {
   abandoned: number;
   shortAbandoned: number;
   timedOut: number;
+  movedOut: number;
   unknown: number;
   breach: number;
   overLimit: number;
@@ -127,6 +128,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
       abandoned: r.abandoned,
       shortAbandoned: r.shortAbandoned,
       timedOut: r.timedOut,
+      movedOut: r.movedOut,
       unknown: r.unknown,
       answeredWithinTarget: r.within,
       waiting: r.waiting,

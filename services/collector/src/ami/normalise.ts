@@ -70,7 +70,7 @@ function duration(f: Fields, key: string, max = MAX_DURATION_SECONDS): number | 
   return Number.isFinite(n) && n <= max ? n : null;
 }
 
-/** An event time further than this from when it arrived is the switch's mistake, not its clock. */
+/** An event time further than this from when it arrived is the switch's mistake, not its clock (default of AMI_MAX_CLOCK_SKEW_SECONDS). */
 export const MAX_CLOCK_SKEW_MS = 86_400_000;
 
 /**
@@ -78,20 +78,23 @@ export const MAX_CLOCK_SKEW_MS = 86_400_000;
  * `reference` (the receipt time, or in a replay the previous event's time): a time more than a
  * day away from it, or garbage, is replaced by the reference and `suspect` is set.
  */
-export function eventTime(f: Fields, reference: number): { at: number; suspect: boolean } {
+export function eventTime(f: Fields, reference: number, maxSkewMs = MAX_CLOCK_SKEW_MS): { at: number; suspect: boolean } {
   const ts = f.timestamp;
   if (ts === undefined || ts === '') return { at: reference, suspect: false };
   const at = Number(ts) * 1000;
   if (!Number.isFinite(at) || at <= 0) return { at: reference, suspect: true };
   // No reference yet (the first event of a replay): only a time no switch can have is refused.
-  if (reference <= 0) return at < 8.64e15 ? { at, suspect: false } : { at: reference, suspect: true };
-  return Math.abs(at - reference) > MAX_CLOCK_SKEW_MS ? { at: reference, suspect: true } : { at, suspect: false };
+  // maxSkewMs 0: the switch's times are trusted as they come (a past week played on purpose).
+  if (reference <= 0 || maxSkewMs === 0) return at < 8.64e15 ? { at, suspect: false } : { at: reference, suspect: true };
+  return Math.abs(at - reference) > maxSkewMs ? { at: reference, suspect: true } : { at, suspect: false };
 }
 
 /** What normalising noticed about a frame beyond its fields, for the collector's counters. */
 export interface NormaliseNotes {
   /** The Timestamp was replaced by the reference time. */
   suspectTime: boolean;
+  /** The largest believable distance of a Timestamp from the reference (0: no check). */
+  maxSkewMs?: number;
 }
 
 function member(f: Fields, event: string, type: MemberStatus['type'], at: number): MemberStatus {
@@ -119,7 +122,7 @@ export function normalise(f: Fields, receivedAt: number, notes?: NormaliseNotes)
   const name = f.event;
   if (name === undefined) return null;
   if (name.trim() === '') throw new MalformedEvent('Event: without a name');
-  const time = eventTime(f, receivedAt);
+  const time = eventTime(f, receivedAt, notes?.maxSkewMs);
   const at = time.at;
   if (notes) notes.suspectTime = time.suspect;
   switch (name) {

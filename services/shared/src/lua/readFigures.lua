@@ -4,7 +4,7 @@
 -- Every key built here carries the site's {hash tag}, like KEYS.
 local base = ARGV[1]
 local from, to, midnight = ARGV[2], ARGV[3], ARGV[4]
-local metrics = {'offered', 'answered', 'within', 'abandoned', 'shortAbandoned', 'timedOut', 'unknown', 'breach', 'overLimit'}
+local metrics = {'offered', 'answered', 'within', 'abandoned', 'shortAbandoned', 'timedOut', 'movedOut', 'unknown', 'breach', 'overLimit'}
 local queues = {}
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local q = {}
