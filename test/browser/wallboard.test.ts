@@ -308,6 +308,8 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${qrow('Parkeren')} [data-fig="sl-today"]`)).toBe('—');
     expect(await page.getAttribute(`${qrow('Parkeren')} [data-fig="sl-today"]`, 'data-status')).toBe('none');
     // Agent counts per queue, agent tiles.
+    // Callers moved into another queue: a column of the table (every catalogue figure with a board place).
+    expect(await text(page, `${qrow('Afval')} [data-fig="moved-out"]`)).toBe('0');
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-oncall"]`)).toBe('7');
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-available"]`)).toBe('4');
     expect(await page.locator('#agents .agent').count()).toBe(6);
@@ -317,6 +319,36 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     await page.waitForSelector('#chart .uplot canvas');
     // The wait clock ticks (65 s at the snapshot, more a second later).
     await waitText(page, `${TOTAL} [data-fig="wait"] .value`, /^1:(0[6-9]|[1-5]\d)$/, 5_000);
+  });
+
+  it('shows per queue the agents needed now beside those available, with the inputs, and a dash while traffic is too thin', async () => {
+    const staffing = { agentsAvailable: 4, arrivalsPerHour: 96, handleSeconds: 185.4, patienceSeconds: 132, targetSeconds: 20, serviceLevelTarget: 0.8, sample: { arrivals: 48, conversations: 90, abandons: 7 } };
+    api.push({
+      today: snapshot({
+        queues: {
+          Afval: slQueue(0.7, { staffing: { ...staffing, agentsNeeded: 6 } }),
+          Belastingen: slQueue(0.9, { staffing: { ...staffing, agentsNeeded: 3, agentsAvailable: 5, patienceSeconds: null } }),
+          Parkeren: queue({ staffing: { ...staffing, agentsNeeded: null, agentsAvailable: 2, arrivalsPerHour: 4, sample: { arrivals: 2, conversations: 1, abandons: 0 } } }),
+        },
+      }),
+    });
+    const page = await open();
+    const cell = (q: string) => `${qrow(q)} [data-fig="staffing"]`;
+    await waitAttr(page, cell('Afval'), 'data-needed', '6');
+    // Short of two agents: an alarm; the inputs under it, in Dutch.
+    expect(await text(page, `${cell('Afval')} .needed`)).toBe('6');
+    expect(await text(page, `${cell('Afval')} .available`)).toBe('4');
+    expect(await page.getAttribute(cell('Afval'), 'class')).toContain('alarm');
+    expect(await text(page, `${cell('Afval')} .inputs`)).toBe('96 gesprekken/u · afhandeling 3:05 · geduld 2:12');
+    expect(await page.getAttribute(cell('Afval'), 'title')).toContain('80% binnen 20 s');
+    // Enough agents: no alarm; nobody gave up: said so.
+    expect(await page.getAttribute(cell('Belastingen'), 'class')).not.toContain('alarm');
+    expect(await text(page, `${cell('Belastingen')} .inputs`)).toContain('niemand haakte af');
+    // Too little traffic: a dash, not a number, and why.
+    expect(await text(page, `${cell('Parkeren')} .needed`)).toBe('—');
+    expect(await text(page, `${cell('Parkeren')} .inputs`)).toBe('te weinig verkeer om iets te zeggen');
+    // The total has no advice of its own.
+    expect(await text(page, `${qrow('__total')} [data-fig="staffing"]`)).toBe('—');
   });
 
   it('updates a figure on the page when a new snapshot arrives, without reload', async () => {

@@ -5,11 +5,12 @@ import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
 import type { FanoutOptions } from '../../services/api/src/push/fanout.ts';
+import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
 import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
+import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
 import { asTruth } from './captures.ts';
 import type { TruthQueue } from '../../services/simulator/src/truth.ts';
 
@@ -32,10 +33,10 @@ export function connectFor(config: Config): Redis | Cluster {
   return c;
 }
 
-export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions): Promise<RunningApi> {
+export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions, alerts?: EvaluatorOptions): Promise<RunningApi> {
   const redis = connectFor(config);
   const subscriber = connectFor(config);
-  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout });
+  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout, alerts });
   return {
     ...api,
     url: `http://127.0.0.1:${api.port}`,
@@ -80,9 +81,9 @@ export interface LivePath {
 }
 
 /** Simulator → collector → Redis → API → a WebSocket client, all real, on loopback. */
-export async function startLivePath(o: { name: string; scenario?: Scenario; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
+export async function startLivePath(o: { name: string; scenario?: Scenario; load?: FixedLoad; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
   const prefix = testPrefix(o.name);
-  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, username: 'belofte', secret: 'sesame' });
+  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, load: o.load, username: 'belofte', secret: 'sesame' });
   const config = testConfig(prefix, {
     AMI_HOST: '127.0.0.1',
     AMI_PORT: String(sim.port),

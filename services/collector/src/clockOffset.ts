@@ -1,7 +1,9 @@
 /**
- * The switch's clock minus ours, from `Ping` answers: each answer's `Timestamp` against the
- * middle of its round trip, and the median of the recent ones, so that one slow answer — or a
- * switch that stamps one event with any time it likes — cannot move the clock readers run on.
+ * The switch's clock minus ours: the median of the recent samples, each a `Ping` answer's
+ * `Timestamp` against the middle of its round trip, or an event's `Timestamp` against its
+ * receipt. A median, so one slow answer or one event stamped with any time a switch likes
+ * cannot move the clock the readers run on; and no sample beyond the skew limit counts at all.
+ * (Events count too because a switch clock can run faster than ours: the simulator's does.)
  */
 import { MAX_CLOCK_SKEW_MS } from './ami/normalise.ts';
 

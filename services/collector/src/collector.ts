@@ -11,9 +11,8 @@ import { Keys } from '@belofte/shared/keys';
 import { AmiClient } from './ami/client.ts';
 import { MalformedEvent, normalise } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
-import { ClockOffset } from './clockOffset.ts';
 import { Pipeline } from './pipeline.ts';
-import { runScript } from './redis/scripts.ts';
+import { trimWindows } from './redis/scripts.ts';
 
 /** The longest window the API serves is 24 h; keep a little more. */
 const WINDOW_KEEP_MS = 25 * 3_600_000;
@@ -27,7 +26,6 @@ export class Collector {
   private timers: NodeJS.Timeout[] = [];
   private resyncs = 0;
   private resyncing = false;
-  private readonly clock: ClockOffset;
   /** The health fields last written, to write again when Redis lost them. */
   private healthFields: Record<string, string> = {};
   /** Times the live state was rewritten because Redis came back empty. */
@@ -44,6 +42,7 @@ export class Collector {
       redis,
       keys: this.keys,
       thresholds: thresholdsOf(config),
+      timeZone: config.BELOFTE_TIMEZONE,
       retentionDays: config.RETENTION_DAYS,
       maxBuffered: config.BUFFER_MAX_EVENTS,
       maxWaitMs: config.MAX_WAIT_SECONDS * 1000,
@@ -51,7 +50,6 @@ export class Collector {
       maxClockSkewMs: config.AMI_MAX_CLOCK_SKEW_SECONDS * 1000,
       log,
     });
-    this.clock = new ClockOffset(config.AMI_MAX_CLOCK_SKEW_SECONDS * 1000);
     this.client = new AmiClient({
       host: config.AMI_HOST,
       port: config.AMI_PORT,
@@ -67,7 +65,7 @@ export class Collector {
   }
 
   /**
-   * The switch's clock now: ours plus the offset Ping answers show (their median). Event
+   * The switch's clock now: ours plus the offset Ping answers and events show (their median). Event
    * times are the switch's; a resync computes join times from its `Wait` on that clock, so a
    * wrong offset would make a known caller look like a new one.
    */
@@ -83,9 +81,7 @@ export class Collector {
     c.on('event', (fields, at) => this.pipeline.frame(fields, at));
     c.on('skipped', (name) => this.pipeline.skipped(name));
     c.on('malformed', (text, reason) => this.pipeline.malformed(text, reason));
-    c.on('pong', (switchMs, sentAt, receivedAt) => {
-      if (this.clock.add(switchMs, sentAt, receivedAt)) this.pipeline.writer.clockOffsetMs = this.clock.ms;
-    });
+    c.on('pong', (switchMs, sentAt, receivedAt) => this.pipeline.clockSample(switchMs, sentAt, receivedAt));
     c.on('connected', () => {
       this.log.info({ ami: where, client: this.config.AMI_CLIENT, reconnects: c.reconnects }, 'connected to the phone switch');
       void this.health({ amiConnected: '1', amiError: '', connectedSince: String(Date.now()) });
@@ -204,7 +200,7 @@ export class Collector {
   /** Drops window entries older than any window serves, and index entries of expired records. */
   async trim(now = Date.now()): Promise<void> {
     try {
-      await runScript(this.redis, 'trimWindows', [this.keys.queues, this.keys.agentNames], [this.keys.base, now - WINDOW_KEEP_MS]);
+      await trimWindows(this.redis, this.keys, now - WINDOW_KEEP_MS);
       // The records expire by themselves (EX); their index entries go with them here.
       await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
     } catch (e) {

@@ -9,6 +9,7 @@ import type { Keys } from '@belofte/shared/keys';
 import type { Thresholds } from '@belofte/shared/figures';
 import type { Fields } from './ami/frameParser.ts';
 import { CALL_CLASS_EVENTS, eventLabel } from './ami/eventNames.ts';
+import { ClockOffset } from './clockOffset.ts';
 import { MalformedEvent, normalise, type NormaliseNotes } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { CallTracker, type TrackerState } from './domain/tracker.ts';
@@ -19,6 +20,8 @@ export interface PipelineOptions {
   redis: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
+  /** Local days of the rollups (BELOFTE_TIMEZONE). */
+  timeZone?: string;
   retentionDays: number;
   maxBuffered: number;
   log: Logger;
@@ -47,6 +50,8 @@ export interface PipelineCounters {
 export class Pipeline {
   readonly tracker: CallTracker;
   readonly writer: RedisWriter;
+  /** The switch's clock minus ours (Ping answers and events, median). */
+  readonly clock: ClockOffset;
   readonly counters: PipelineCounters = { eventsByType: new Map(), skippedByType: new Map(), malformed: 0, suspectTimes: 0, lastEventAt: 0, lagMs: 0 };
   /**
    * Whether this session delivers `call` class events (hang-ups): null until known. Known
@@ -59,10 +64,12 @@ export class Pipeline {
 
   constructor(private readonly o: PipelineOptions) {
     this.notes = { suspectTime: false, maxSkewMs: o.maxClockSkewMs };
+    this.clock = new ClockOffset(o.maxClockSkewMs);
     this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished, maxWaitMs: o.maxWaitMs, maxCalls: o.maxCalls });
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
+      rollups: { thresholds: o.thresholds, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
       maxBuffered: o.maxBuffered,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) o.log.error({ err: e.message, buffered: this.writer.buffered, attempt }, 'Redis write failed; holding events and retrying');
@@ -107,6 +114,7 @@ export class Pipeline {
       this.counters.lastEventAt = ev.at;
       if (receivedAt > 0) this.counters.lagMs = receivedAt - ev.at;
     }
+    if (receivedAt > 0 && !this.notes.suspectTime) this.clockSample(ev.at, receivedAt, receivedAt);
     if (ev.type === 'AgentConnect' && this.callEvents === null && ++this.connectsWithoutCallEvents >= 2) {
       // Two calls answered and not one channel event: manager.conf does not give the `call` class.
       this.callEvents = 'absent';
@@ -121,6 +129,11 @@ export class Pipeline {
       // A bug in the domain must not take the collector down with it: say which event.
       this.o.log.error({ err: (e as Error).stack, event: name }, 'event could not be processed');
     }
+  }
+
+  /** One sample of the switch's clock (an event, or a Ping answer between send and receipt). */
+  clockSample(switchMs: number, sentAt: number, receivedAt: number): void {
+    if (this.clock.add(switchMs, sentAt, receivedAt)) this.writer.clockOffsetMs = this.clock.ms;
   }
 
   skipped(name: string): void {

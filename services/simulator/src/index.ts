@@ -4,6 +4,7 @@
  * recording what it played so tests can compare Belofte's figures with the truth.
  */
 import { Scheduler, SimClock } from './clock.ts';
+import { FixedLoadTraffic, fixedLoadQueues, type FixedLoad } from './fixedLoad.ts';
 import { Rng } from './rng.ts';
 import { AmiServer } from './server.ts';
 import { Switch } from './switch.ts';
@@ -11,6 +12,7 @@ import { DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scena
 import type { TruthCall, TruthQueue } from './truth.ts';
 import { WEEK_PROFILE, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
 
+export type { FixedLoad } from './fixedLoad.ts';
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
 export type { TruthCall, TruthQueue } from './truth.ts';
 export { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type DayTrouble, type WeekProfile } from './week.ts';
@@ -47,6 +49,11 @@ export interface SimulatorOptions {
   queues?: Record<string, string[]>; // queue -> member names (a week: its roster); default demo queues
   /** Play a week instead of the endless demo: true = the previous ISO week. Speed defaults to WEEK_SPEED. */
   week?: true | string | WeekOptions;
+  /**
+   * Play one queue at a fixed load (arrival rate, handle time, patience, agents) for some
+   * simulated hours instead of the demo: the queue of staffing maths, e.g. to check advice.
+   */
+  load?: FixedLoad;
 }
 
 export interface SimulatorCounters {
@@ -106,7 +113,7 @@ function weekOptions(week: true | string | WeekOptions): WeekOptions {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const weekOpts = options.week ? weekOptions(options.week) : null;
-  if (weekOpts && options.scenario) throw new Error('play either a scenario or a week, not both');
+  if ([weekOpts, options.scenario, options.load].filter(Boolean).length > 1) throw new Error('play one of a scenario, a week or a fixed load');
   const profile = weekOpts?.profile ?? WEEK_PROFILE;
   let calendar: WeekCalendar | null = null;
   if (weekOpts) {
@@ -116,7 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const startAt = calendar?.start ?? options.startAt ?? Date.now();
   const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
-  const queues = options.queues ?? (calendar ? profile.roster : DEFAULT_QUEUES);
+  const queues = options.load ? fixedLoadQueues(options.load) : (options.queues ?? (calendar ? profile.roster : DEFAULT_QUEUES));
   if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
@@ -129,9 +136,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const clock = new SimClock(startAt, speed);
   const scheduler = new Scheduler(clock);
-  const waitForLogin = calendar !== null && (weekOpts!.startOnLogin ?? true);
+  const waitForLogin = calendar !== null ? (weekOpts!.startOnLogin ?? true) : (options.load?.startOnLogin ?? false);
   if (waitForLogin) {
-    // A played week waits at its Monday 00:00 for the first client (see WeekOptions.startOnLogin).
+    // A played week (or fixed load) waits at its start for the first client (see WeekOptions.startOnLogin).
     scheduler.hold('login');
     clock.hold(startAt);
   }
@@ -143,7 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       retry: 5,
       serviceLevel: 20,
       // The captures' switch has no wrap-up; the demo gives agents 10 s after each call.
-      wrapup: options.scenario ? (options.scenario.wrapupSeconds ?? 0) : 10,
+      wrapup: options.scenario ? (options.scenario.wrapupSeconds ?? 0) : options.load ? (options.load.wrapupSeconds ?? 0) : 10,
       bootAt: startAt - UPTIME_AT_START * 1000,
     },
     clock,
@@ -201,6 +208,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         resolve();
       });
     });
+  } else if (options.load) {
+    if (waitForLogin) {
+      playFrom = null;
+      server.onLogin = () => {
+        playFrom ??= performance.now();
+        scheduler.release('login');
+      };
+    }
+    const traffic = new FixedLoadTraffic(pbx, scheduler, clock, trafficRng, options.load);
+    scheduler.at(startAt, () => traffic.start());
+    done = traffic.done.then(
+      () =>
+        new Promise<void>((resolve) => {
+          // Played out: the clock stops a moment after the last hang-up, so clients read the
+          // last hour of the run as it was (a fast clock would otherwise run past it at once).
+          scheduler.after(2_000, () => {
+            const end = clock.now();
+            scheduler.hold('finished');
+            clock.hold(end);
+            scheduler.stop();
+            playTo = performance.now();
+            resolve();
+          });
+        }),
+    );
   } else if (options.scenario) {
     const player = new ScenarioPlayer(pbx, scheduler, clock, options.scenario);
     server.onLogin = () => player.notifyLogin();

@@ -10,6 +10,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
+import { storedRecordJson } from '@belofte/shared/rollup';
 
 /** A call's later entries can fall in a period its first entry precedes: read this much earlier. */
 export const CALL_SPAN_MARGIN_MS = 24 * 3_600_000;
@@ -59,6 +60,20 @@ export class CallRecords {
     return out;
   }
 
+  /** These finished calls (those still kept), in the order asked. */
+  async many(ids: string[]): Promise<CallRecord[]> {
+    const out: CallRecord[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const texts = await Promise.all(chunk.map((id) => this.redis.get(this.keys.record(id))));
+      texts.forEach((text, j) => {
+        const r = text === null ? null : this.parse(chunk[j]!, text);
+        if (r) out.push(r);
+      });
+    }
+    return out;
+  }
+
   /** One finished call, or null. */
   async one(id: string): Promise<CallRecord | null> {
     const text = await this.redis.get(this.keys.record(id));
@@ -72,8 +87,11 @@ export class CallRecords {
   }
 
   private parse(id: string, text: string): CallRecord | null {
+    // A record merged into another call is a marker: the other record holds its entries.
+    const json = storedRecordJson(text);
+    if (json === null) return null;
     try {
-      const r = JSON.parse(text) as CallRecord;
+      const r = JSON.parse(json) as CallRecord;
       if (typeof r.linkedid !== 'string' || !Array.isArray(r.visits) || !Array.isArray(r.transfers)) throw new Error('not a call record');
       return r;
     } catch (e) {

@@ -6,13 +6,28 @@ import type { ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
 import { agentsCsv, figuresCsv } from '../stats/csv.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
+import { weeklyFromRollups } from '../stats/weeklyFromRollups.ts';
 
 /** The week asked for, or the current one on the switch's clock. */
 function weekOf(ctx: ApiContext, text: string | undefined): IsoWeek {
   return text ? parseIsoWeek(text)! : isoWeekOfInstant(ctx.switchNow(), ctx.config.BELOFTE_TIMEZONE);
 }
 
+/** The weekly statistics, from the rollups. */
 export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: string | null, now = Date.now()): Promise<WeeklyStats> {
+  return weeklyFromRollups({
+    rollups: ctx.rollups,
+    week,
+    timeZone: ctx.config.BELOFTE_TIMEZONE,
+    thresholds: ctx.thresholds,
+    queue,
+    followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids))].map(([id, f]) => [id, summary(f)])),
+    now,
+  });
+}
+
+/** The same figures from every call record of the week: the reference implementation (tests, audits). */
+export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, queue: string | null, now = Date.now()): Promise<WeeklyStats> {
   const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
   const records = await ctx.records.finished(span.from, span.to, now);
   const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid));
@@ -25,6 +40,45 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     followUps: new Map([...followUps].map(([id, f]) => [id, summary(f)])),
     now,
   });
+}
+
+/** The abandoned entries that joined in [from, to), from the abandoned-calls index. */
+export async function abandonedEntries(ctx: ApiContext, from: number, to: number, queue: string | null): Promise<AbandonedEntry[]> {
+  return (await ctx.rollups.abandoned(from, to, ctx.config.BELOFTE_TIMEZONE))
+    .filter((e) => !queue || e.queue === queue)
+    .map((e) => ({
+      id: e.id,
+      at: new Date(e.at).toISOString(),
+      leftAt: new Date(e.leftAt).toISOString(),
+      queue: e.queue,
+      waitedSeconds: Math.max(0, Math.round((e.leftAt - e.at) / 1000)),
+      short: e.short,
+      caller: e.caller,
+    }))
+    .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+}
+
+/** The same list from every call record of the period: the reference implementation. */
+export async function abandonedEntriesFromRecords(ctx: ApiContext, from: number, to: number, queue: string | null): Promise<AbandonedEntry[]> {
+  const records = await ctx.records.finished(from, to);
+  const entries: AbandonedEntry[] = [];
+  for (const r of records) {
+    for (const v of r.visits) {
+      if (v.status !== 'abandoned' && v.status !== 'shortAbandoned') continue;
+      if (v.joinedAt < from || v.joinedAt >= to || (queue && v.queue !== queue)) continue;
+      const left = v.endedAt ?? v.joinedAt;
+      entries.push({
+        id: r.linkedid,
+        at: new Date(v.joinedAt).toISOString(),
+        leftAt: new Date(left).toISOString(),
+        queue: v.queue,
+        waitedSeconds: Math.max(0, Math.round((left - v.joinedAt) / 1000)),
+        short: v.status === 'shortAbandoned',
+        caller: maskCaller(r.callerIdNum),
+      });
+    }
+  }
+  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }
 
 export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
@@ -72,25 +126,7 @@ export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
     async ({ query }, c) => {
       const week = weekOf(ctx, query.week);
       const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
-      const records = await ctx.records.finished(span.from, span.to);
-      const entries: AbandonedEntry[] = [];
-      for (const r of records) {
-        for (const v of r.visits) {
-          if (v.status !== 'abandoned' && v.status !== 'shortAbandoned') continue;
-          if (v.joinedAt < span.from || v.joinedAt >= span.to || (query.queue && v.queue !== query.queue)) continue;
-          const left = v.endedAt ?? v.joinedAt;
-          entries.push({
-            id: r.linkedid,
-            at: new Date(v.joinedAt).toISOString(),
-            leftAt: new Date(left).toISOString(),
-            queue: v.queue,
-            waitedSeconds: Math.max(0, Math.round((left - v.joinedAt) / 1000)),
-            short: v.status === 'shortAbandoned',
-            caller: maskCaller(r.callerIdNum),
-          });
-        }
-      }
-      entries.sort((a, b) => a.at.localeCompare(b.at));
+      const entries = await abandonedEntries(ctx, span.from, span.to, query.queue ?? null);
       return c.json({ week: formatIsoWeek(week), from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), queue: query.queue ?? null, entries });
     },
   );

@@ -8,6 +8,7 @@
  * the caller's Uniqueid, so every id a call was ever seen under is an alias of it, and two
  * calls that turn out to be one are merged rather than counted twice.
  */
+import type { VisitEnd } from '@belofte/shared/catalogue';
 import type { Thresholds } from '@belofte/shared/figures';
 import { AgentRoster } from './agents.ts';
 import { DedupeRing } from './dedupe.ts';
@@ -25,7 +26,7 @@ import type {
   QueueEntry,
   Transfer,
 } from './events.ts';
-import type { AgentState, Change, CustomerCall, DomainCounters, QueueVisit, TransferKind, TransferRecord, VisitEndOutcome } from './types.ts';
+import type { AgentState, Change, CustomerCall, DomainCounters, QueueVisit, TransferKind, TransferRecord } from './types.ts';
 
 /** Signals of one transfer (transfer event, AgentComplete "transfer", re-queue) arrive this close together. */
 const TRANSFER_MATCH_MS = 2_000;
@@ -392,7 +393,7 @@ export class CallTracker {
     const call = this.calls.get(p.linkedid) ?? this.findCall(p.linkedid);
     const visit = call?.visits.find((v) => v.id === p.visitId);
     if (!call || !visit || visit.status !== 'waiting') return;
-    let outcome: VisitEndOutcome = 'timedOut';
+    let outcome: VisitEnd = 'timedOut';
     if (evidence === 'movedOut') outcome = 'movedOut';
     else if (p.by === 'abandon' && (evidence === 'hangup' || this.hangupsAbsent)) {
       outcome = (p.at - visit.joinedAt) / 1000 < this.thresholds.shortAbandonSeconds ? 'shortAbandoned' : 'abandoned';
@@ -555,7 +556,7 @@ export class CallTracker {
     this.markDirty(call);
   }
 
-  private endVisit(call: CustomerCall, visit: QueueVisit, outcome: VisitEndOutcome, at: number): void {
+  private endVisit(call: CustomerCall, visit: QueueVisit, outcome: VisitEnd, at: number): void {
     this.pendingEnds.delete(visit.id);
     visit.status = outcome;
     visit.endedAt = at;

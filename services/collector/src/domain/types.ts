@@ -1,11 +1,11 @@
 /** Call and agent state kept by the domain core; plain data so it can be stored and restored. */
-import type { AgentStateName, Thresholds } from '@belofte/shared/figures';
+import type { VisitEnd } from '@belofte/shared/catalogue';
+import type { AgentState, Thresholds } from '@belofte/shared/figures';
 
-import type { CallRecord, RecordedTransfer, RecordedVisit, VisitStatus } from '@belofte/shared/callRecord';
+import type { CallRecord, RecordedTransfer, RecordedVisit } from '@belofte/shared/callRecord';
 
-// The stored shape of a call lives in shared (the API reads it); the domain adds what only
-// it needs to work a call out.
-export type EntryStatus = VisitStatus;
+// The stored shapes of a call and an agent live in shared (the API reads them); the domain
+// adds what only it needs to work a call out.
 
 /** One visit of a caller channel to one queue (one QueueCallerJoin); `id` is `<uniqueid>/<join timestamp>`. */
 export type QueueVisit = RecordedVisit;
@@ -18,8 +18,6 @@ export interface TransferRecord extends RecordedTransfer {
   signals: Array<'event' | 'complete' | 'requeue'>;
 }
 
-export type CallOutcome = CallRecord['outcome'];
-
 /** One customer call, keyed by Linkedid: transfers and re-queues stay one call. */
 export interface CustomerCall extends Omit<CallRecord, 'transfers' | 'aliases'> {
   transfers: TransferRecord[];
@@ -27,32 +25,12 @@ export interface CustomerCall extends Omit<CallRecord, 'transfers' | 'aliases'> 
   aliases: string[];
 }
 
-export interface AgentState {
-  name: string;
-  interface: string;
-  queues: string[];
-  /** The person's state: `paused` only when paused in every queue they serve. */
-  state: AgentStateName;
-  pausedReason: string | null;
-  /** Queues where the member is paused (pause is per queue in Asterisk). */
-  pausedIn: string[];
-  since: number;
-  deviceStatus: number;
-  inCall: boolean;
-  wrapupSeconds: number;
-  /** Uniqueid of the caller the phone rings for now, so the ring ends when that caller goes. */
-  ringingFor: string | null;
-  /** Channels of this agent's current calls, for crediting transfers. */
-  channels: string[];
-}
-
-/** How a queue visit ended unanswered. */
-export type VisitEndOutcome = Extract<EntryStatus, 'abandoned' | 'shortAbandoned' | 'timedOut' | 'movedOut' | 'unknown'>;
+export type { AgentState };
 
 export type Change =
   | { kind: 'visitJoined'; queue: string; visitId: string; linkedid: string; at: number }
   | { kind: 'visitAnswered'; queue: string; visitId: string; linkedid: string; agent: string; holdSeconds: number; withinTarget: boolean; at: number }
-  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: VisitEndOutcome; at: number }
+  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: VisitEnd; at: number }
   | { kind: 'guaranteeBreached'; queue: string; linkedid: string; at: number }
   | { kind: 'transferLimitExceeded'; queue: string; linkedid: string; at: number }
   | { kind: 'transferred'; linkedid: string; transferId: string; agent: string | null; at: number }
