@@ -3,6 +3,7 @@
  * of the built-in alert rules, and names only metrics Belofte exports (read from a running
  * API's and a collector's /metrics), so a renamed metric cannot silently leave a rule dead.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,13 @@ describe('Prometheus alert rules', () => {
       if (r.for) expect(r.for).toMatch(/^\d+[smh]$/);
     }
     expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length);
+  });
+
+  const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
+  it.skipIf(promtool.status !== 0)('pass `promtool check rules` (Debian package prometheus)', () => {
+    const r = spawnSync('promtool', ['check', 'rules', path.join(repoRoot, 'deploy', 'prometheus', 'belofte-alerts.yml')], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS: \d+ rules found/);
+    expect(r.status).toBe(0);
   });
 
   it('cover every condition of the built-in rules', () => {
