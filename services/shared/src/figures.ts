@@ -1,3 +1,5 @@
+import type { Alert } from './alerts.ts';
+
 /**
  * The figures every view shows, per queue and in total. One definition, used by the
  * collector (what it counts), the API (what it serves) and the wallboard (what it draws).
@@ -72,6 +74,8 @@ export interface LiveSnapshot {
   agents: Record<string, AgentView>;
   /** The switch's clock minus the server's (ms): wait clocks run on the switch's time. */
   clockOffsetMs?: number;
+  /** The active alerts (the API fills this in; a replay has none). */
+  alerts?: Alert[];
   /** Whether the figures can be trusted right now. */
   health: { collectorConnected: boolean; lastEventAt: string | null; stale: boolean; reason: string | null };
 }

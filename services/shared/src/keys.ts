@@ -87,6 +87,38 @@ export class Keys {
   breachAudit(id: string): string {
     return `${this.base}breach:${id}:audit`;
   }
+  /**
+   * Alerts (written by the API process holding the alert lease, through its Lua scripts):
+   * the lease itself (STRING: the holder's id, with an expiry), the active alerts (HASH
+   * `<rule>:<queue>` → alert JSON), every alert (HASH id → JSON, indexed by firing time in a
+   * ZSET), and the webhook outbox (HASH delivery id → JSON, ordered in a ZSET).
+   */
+  get alertLease(): string {
+    return `${this.base}alerts:lease`;
+  }
+  get alertsActive(): string {
+    return `${this.base}alerts:active`;
+  }
+  get alertLog(): string {
+    return `${this.base}alerts:log`;
+  }
+  get alertIndex(): string {
+    return `${this.base}alerts:index`;
+  }
+  get alertDeliveries(): string {
+    return `${this.base}alerts:deliveries`;
+  }
+  get alertOutbox(): string {
+    return `${this.base}alerts:outbox`;
+  }
+  /** HASH of a callback-list entry's state (id = the call's linkedid), like breachFollowUp. */
+  callback(id: string): string {
+    return `${this.base}callback:${id}`;
+  }
+  /** LIST of JSON audit entries of a callback-list entry, oldest first. */
+  callbackAudit(id: string): string {
+    return `${this.base}callback:${id}:audit`;
+  }
   /** HASH of the collector's connection health. */
   get health(): string {
     return `${this.base}health`;

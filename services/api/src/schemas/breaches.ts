@@ -8,7 +8,7 @@ import { isoWeekParam, queueParam } from './stats.ts';
 export const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
 export type Compensation = (typeof COMPENSATIONS)[number];
 
-const dateOrInstant = (which: 'from' | 'to') =>
+export const dateOrInstant = (which: 'from' | 'to') =>
   z
     .string()
     .refine(
@@ -103,6 +103,10 @@ export const Breach = z
     caller: z.string().nullable().describe('Caller number masked to its last 4 digits (****5678); null when unknown.'),
     state: z.enum(['open', 'closed']),
     followUp: FollowUp,
+    calledBack: z
+      .object({ at: instant().nullable(), by: z.string().nullable(), reached: z.boolean().nullable() })
+      .nullable()
+      .describe('From the callback list (GET /api/callbacks/<id>): the caller was called back, when, by whom, reached or not; null when not (yet).'),
   })
   .register(outputs, { id: 'Breach', description: 'A call that broke the guarantee or the transfer limit.' });
 

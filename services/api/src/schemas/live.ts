@@ -10,6 +10,7 @@ import type { History } from '@belofte/shared/history';
 import { parseWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
+import { AlertSchema } from './alerts.ts';
 import { queueParam, ThresholdsSchema } from './stats.ts';
 
 export const windowParam = z
@@ -83,6 +84,7 @@ export const LiveSnapshotSchema = z
     queues: z.record(z.string(), LiveQueueFigures),
     agents: z.record(z.string(), LiveAgentView),
     clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
+    alerts: z.array(AlertSchema).describe('The active alerts, oldest first (GET /api/alerts for all of them).'),
     health: z.object({
       collectorConnected: z.boolean(),
       lastEventAt: z.string().nullable(),
@@ -112,7 +114,7 @@ export const HistorySchema = z
 
 // The compiler checks that the schemas and the shared types describe the same documents.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot> = true;
+const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot & Required<Pick<LiveSnapshot, 'alerts'>>> = true;
 const sameQueue: Same<z.infer<typeof LiveQueueFigures>, QueueFigures> = true;
 const sameAgent: Same<z.infer<typeof LiveAgentView>, AgentView> = true;
 const sameHistory: Same<z.infer<typeof HistorySchema>, History> = true;
