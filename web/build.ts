@@ -40,6 +40,7 @@ export interface PageSpec {
 export const PAGES: PageSpec[] = [
   { name: 'wallboard', routes: ['/', '/index.html'], html: 'index.html', script: 'src/wallboard.ts' },
   { name: 'reports', routes: ['/reports', '/reports.html'], html: 'reports.html', script: 'src/reports.ts' },
+  { name: 'period', routes: ['/reports/period'], html: 'period.html', script: 'src/period.ts' },
   { name: 'agent', routes: ['/agent'], html: 'agent.html', script: 'src/agent.ts' },
 ];
 
