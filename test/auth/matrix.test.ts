@@ -73,6 +73,7 @@ const ENDPOINTS: Endpoint[] = [
   // Pages hold no figures: they fetch them with the token from their own address.
   { method: 'GET', doc: '/', path: '/', expect: OPEN },
   { method: 'GET', doc: '/reports', path: '/reports', expect: OPEN },
+  { method: 'GET', doc: '/callbacks', path: '/callbacks', expect: OPEN },
   { method: 'GET', doc: '/agent/{id}', path: `/agent/${encodeURIComponent(ANNA)}`, expect: OPEN },
 ];
 
