@@ -9,6 +9,7 @@ import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.t
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { Collector } from '../../services/collector/src/collector.ts';
 import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
 import { asTruth } from './captures.ts';
@@ -101,7 +102,8 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; load
   const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws?window=${o.window ?? '24h'}`);
   ws.on('message', (d) => {
     const doc = JSON.parse(String(d));
-    if (doc.total) frames.push(doc as LiveSnapshot);
+    // Frames after the first carry only the agent tiles that changed: keep the whole document.
+    if (doc.total) frames.push(applyLiveFrame(frames.at(-1) ?? null, doc as LiveFrame)!);
     else if (doc.error) errors.push(doc);
   });
   await new Promise((resolve, reject) => {

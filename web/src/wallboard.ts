@@ -8,6 +8,8 @@
  */
 import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
 import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
+import { applyLiveFrame, type LiveFrame } from '../../services/shared/src/liveFrame.ts';
+import { AlertStrip } from './alertStrip.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 import { isHistory, slSeries, type History } from './history.ts';
@@ -369,9 +371,10 @@ function makeChart(): void {
   updateChart();
 }
 
-function parseSnapshot(data: string): LiveSnapshot | null {
+/** A full document or a frame of agent-tile changes (services/shared/src/liveFrame.ts). */
+function parseSnapshot(data: string): LiveFrame | null {
   try {
-    const v = JSON.parse(data) as LiveSnapshot;
+    const v = JSON.parse(data) as LiveFrame;
     return v && typeof v === 'object' && typeof v.at === 'string' && v.total && v.queues ? v : null;
   } catch {
     return null;
@@ -421,7 +424,9 @@ function serverError(data: string): string | null {
 }
 
 function onFrame(which: 'today' | 'hour', data: string): void {
-  const snap = parseSnapshot(data);
+  const frame = parseSnapshot(data);
+  // After the first (full) frame only the agent tiles that changed come along.
+  const snap = frame && applyLiveFrame(state[which], frame);
   if (!snap) {
     const message = serverError(data);
     if (message !== null) {
@@ -435,6 +440,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   offset.add(snap.at, now);
   state.lastFrameAt = now;
   state[which] = snap;
+  if (which === 'today') alertStrip?.update(snap.alerts);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();
@@ -446,13 +452,17 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   tick();
 }
 
+let alertStrip: AlertStrip | null = null;
+
 function start(): void {
+  alertStrip = new AlertStrip({ parent: document.body, lang: state.lang, params });
   renderAll();
   makeChart();
 
   $('lang-toggle').addEventListener('click', () => {
     state.lang = otherLang(state.lang);
     rememberLang(state.lang);
+    alertStrip?.setLang(state.lang);
     renderAll();
     makeChart();
   });

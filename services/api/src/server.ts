@@ -138,6 +138,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   // Every process runs an evaluator; only the holder of the alert lease in Redis evaluates.
   const alerts = new AlertEvaluator({ redis: deps.redis, keys: ctx.keys, config: deps.config, log: deps.log, figures: (w) => ctx.figures(w) }, deps.alerts);
   alerts.start();
+  metrics.alerts = alerts;
   return {
     server,
     port,

@@ -93,7 +93,19 @@ export const LiveSnapshotSchema = z
       reason: z.string().nullable(),
     }),
   })
-  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live and of every /ws frame.' });
+  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live, and the first /ws frame.' });
+
+export const LiveDeltaSchema = LiveSnapshotSchema.omit({ agents: true })
+  .extend({
+    agentChanges: z.record(z.string(), LiveAgentView.nullable()).describe('Only the agent tiles that changed since the frame before; null: the agent is gone.'),
+  })
+  .register(outputs, {
+    id: 'LiveDelta',
+    description: 'Every /ws frame after the first: the whole document except agents, and the changed agent tiles. Applied in order to the first frame it gives the document GET /api/live gives.',
+  });
+
+/** What a wallboard /ws socket receives: the full document, then deltas. */
+export const LiveFrameSchema = z.union([LiveSnapshotSchema, LiveDeltaSchema]).register(outputs, { id: 'LiveFrame', description: 'A /ws frame: LiveSnapshot first, LiveDelta after.' });
 
 export const HistorySchema = z
   .object({
