@@ -90,6 +90,13 @@ export class Keys {
     return `${base}records`;
   }
   /**
+   * STRING: first-entry time (ms) up to which callers' numbers have been removed from the call
+   * records (PHONE_RETENTION_DAYS); written only by the collector's retention pass.
+   */
+  get callersForgottenUntil(): string {
+    return `${this.base}callers-forgotten-until`;
+  }
+  /**
    * HASH of a breach's follow-up (breach id = the call's linkedid): complaintReceived,
    * compensation (JSON list), note, closed, version, updatedAt, updatedBy. Written by the API
    * only, through one Lua script together with the audit entry; kept as long as call records.
