@@ -170,7 +170,8 @@ function renderTables(s: WeeklyStats): void {
   $('days').innerHTML = `${figureHead(tr('day'))}<tbody>${s.total.days.map((d) => figureRow(esc(dayLabel(d.date)), d, target)).join('')}</tbody>
     <tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>`;
   const queues = Object.entries(s.queues);
-  $('queue-table').innerHTML = `${figureHead(tr('queue'))}<tbody>${queues.map(([q, f]) => figureRow(esc(q), f.week, target)).join('')}</tbody>
+  const profile = (q: string) => s.queueProfiles?.[q];
+  $('queue-table').innerHTML = `${figureHead(tr('queue'))}<tbody>${queues.map(([q, f]) => figureRow(esc(profile(q)?.displayName ?? q), f.week, profile(q)?.targets.serviceLevelTarget ?? target)).join('')}</tbody>
     ${queues.length > 1 ? `<tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>` : ''}`;
   const n = s.thresholds.maxTransfers;
   $('agents').innerHTML = s.agents.length
@@ -181,6 +182,21 @@ function renderTables(s: WeeklyStats): void {
               <td class="num">${secs(a.week.averageTalkSeconds)}</td><td class="num">${count(a.week.transfersMade, state.lang)}</td><td class="num">${count(a.week.answeredAtTransferLimit, state.lang)}</td></tr>`,
           )
           .join('')}</tbody>`
+    : `<tbody><tr><td class="empty">${tr('noCallsWeek')}</td></tr></tbody>`;
+}
+
+/** Which target applied to which queue: each queue's figures were counted against its own. */
+function renderNorms(s: WeeklyStats): void {
+  const rows = Object.keys(s.queues).map((q) => {
+    const p = s.queueProfiles?.[q];
+    const t = p?.targets ?? s.thresholds;
+    return `<tr data-queue="${esc(q)}"><th scope="row">${esc(p?.displayName ?? q)}${p && p.displayName !== q ? ` <span class="sub">${esc(q)}</span>` : ''}</th>
+      <td class="num" data-fig="norm-sl">${percent(t.serviceLevelTarget, state.lang, 0)}</td><td class="num" data-fig="norm-seconds">${t.targetSeconds} s</td>
+      <td class="num" data-fig="norm-guarantee">${mmss(t.guaranteeSeconds)}</td><td class="num" data-fig="norm-transfers">${t.maxTransfers}</td></tr>`;
+  });
+  $('norms').innerHTML = rows.length
+    ? `<thead><tr><th>${tr('queue')}</th><th class="num">${tr('normServiceLevel')}</th><th class="num">${tr('normAnswerWithin')}</th><th class="num">${tr('normGuarantee')}</th><th class="num">${tr('normMaxTransfers')}</th></tr></thead><tbody>${rows.join('')}</tbody>
+       <caption>${tr('normsExplained')}</caption>`
     : `<tbody><tr><td class="empty">${tr('noCallsWeek')}</td></tr></tbody>`;
 }
 
@@ -284,6 +300,7 @@ function render(): void {
   renderKpis(d);
   renderCompare(d);
   renderTables(d.stats);
+  renderNorms(d.stats);
   renderCharts(d.stats);
   renderBreaches(d);
   renderAbandoned(d);

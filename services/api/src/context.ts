@@ -2,7 +2,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
-import { thresholdsOf } from '@belofte/shared/config';
+import { queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
+import type { QueueSettings } from '@belofte/shared/queueSettings';
 import type { LiveSnapshot, Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
@@ -19,6 +20,8 @@ export interface ApiContext {
   redis: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
+  /** Per-queue targets, names and board order (BELOFTE_QUEUES). */
+  queueSettings: QueueSettings;
   log: Logger;
   /** Who may do what, from the tokens in the environment. */
   authority: Authority;
@@ -48,16 +51,18 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const thresholds = thresholdsOf(config);
   let clockOffsetMs = 0;
   const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
-  const staffing = new StaffingAdvisor(redis, keys, records, () => ({
-    targetSeconds: thresholds.targetSeconds,
-    serviceLevelTarget: thresholds.serviceLevelTarget,
-    wrapupSeconds: null,
-  }));
+  const queueSettings = queueSettingsOf(config);
+  const site = config.BELOFTE_SITE;
+  const staffing = new StaffingAdvisor(redis, keys, records, (queue) => {
+    const p = queueSettings.profile(queue, site);
+    return { targetSeconds: p.targets.targetSeconds, serviceLevelTarget: p.targets.serviceLevelTarget, wrapupSeconds: p.wrapupSeconds };
+  });
   return {
     config,
     redis,
     keys,
     thresholds,
+    queueSettings,
     log,
     authority: new Authority(config),
     records,
@@ -80,6 +85,13 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
       // Staffing looks at the last hour whatever the window of the counts.
       const advice = await staffing.advise(snapshot.queues, now + clockOffsetMs);
       for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
+      // Board order and names, and the targets each queue's figures were counted against.
+      const ordered: typeof snapshot.queues = {};
+      for (const queue of queueSettings.sort(Object.keys(snapshot.queues), site)) {
+        const p = queueSettings.profile(queue, site);
+        ordered[queue] = { ...snapshot.queues[queue]!, displayName: p.displayName, targets: p.targets };
+      }
+      snapshot.queues = ordered;
       return snapshot;
     },
   };

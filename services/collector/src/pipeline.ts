@@ -18,6 +18,8 @@ export interface PipelineOptions {
   redis: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
+  /** A queue's own targets (BELOFTE_QUEUES). */
+  thresholdsFor?: (queue: string) => Thresholds;
   /** Local days of the rollups (BELOFTE_TIMEZONE). */
   timeZone?: string;
   retentionDays: number;
@@ -45,11 +47,11 @@ export class Pipeline {
   private malformedLogged = 0;
 
   constructor(private readonly o: PipelineOptions) {
-    this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished });
+    this.tracker = new CallTracker({ thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, keepFinished: o.keepFinished });
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
-      rollups: { thresholds: o.thresholds, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
+      rollups: { thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
       maxBuffered: o.maxBuffered,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) o.log.error({ err: e.message, buffered: this.writer.buffered, attempt }, 'Redis write failed; holding events and retrying');

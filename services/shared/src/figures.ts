@@ -9,6 +9,7 @@
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
+import type { QueueTargets } from './queueSettings.ts';
 import type { Staffing } from './staffing/advice.ts';
 
 export interface Figures {
@@ -69,6 +70,10 @@ export interface QueueFigures extends Figures {
   agents: AgentCounts;
   /** Per queue (not in the total): agents needed now by Erlang A beside those available, with its inputs. */
   staffing?: Staffing;
+  /** Per queue: the name on the board (BELOFTE_QUEUES; default the queue's own name). */
+  displayName?: string;
+  /** Per queue: the targets that apply to it (BELOFTE_QUEUES over TARGET_SECONDS …). */
+  targets?: QueueTargets;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */

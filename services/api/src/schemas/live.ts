@@ -9,7 +9,7 @@ import type { History } from '@belofte/shared/history';
 import { parseWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
-import { queueParam, ThresholdsSchema } from './stats.ts';
+import { QueueTargetsSchema, queueParam, ThresholdsSchema } from './stats.ts';
 
 export const windowParam = z
   .string()
@@ -73,6 +73,8 @@ export const LiveQueueFigures = z
     overTransferLimit: z.number().int(),
     agents: AgentCounts,
     staffing: StaffingSchema.optional(),
+    displayName: z.string().optional().describe('Per queue: the name on the board (BELOFTE_QUEUES).'),
+    targets: QueueTargetsSchema.optional(),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 

@@ -28,7 +28,7 @@ export const PeriodFigures = z
     shortAbandoned: count('Hung up within SHORT_ABANDON_SECONDS: not in the service level.'),
     timedOut: count('Entries that left the queue unanswered without hanging up: timeout, empty queue, exit key, redirect.'),
     unknown: count('Entries whose end the collector did not see (it was disconnected): never guessed.'),
-    answeredWithinTarget: count('Answered with Asterisk HoldTime <= TARGET_SECONDS (20 s).'),
+    answeredWithinTarget: count("Answered with Asterisk HoldTime <= the queue's answer target (queueProfiles; TARGET_SECONDS, 20 s, by default)."),
     serviceLevel: z
       .number()
       .min(0)
@@ -95,6 +95,15 @@ export const AgentWeek = z
   })
   .register(outputs, { id: 'AgentWeek' });
 
+export const QueueTargetsSchema = z
+  .object({
+    targetSeconds: z.number().int(),
+    serviceLevelTarget: z.number(),
+    guaranteeSeconds: z.number().int(),
+    maxTransfers: z.number().int(),
+  })
+  .register(outputs, { id: 'QueueTargets', description: "The targets that apply to one queue: BELOFTE_QUEUES over TARGET_SECONDS, SERVICE_LEVEL_TARGET, GUARANTEE_SECONDS, MAX_TRANSFERS." });
+
 export const ThresholdsSchema = z
   .object({
     targetSeconds: z.number().int(),
@@ -116,7 +125,10 @@ export const WeeklyStats = z
     thresholds: ThresholdsSchema,
     generatedAt: instant(),
     total: ScopeFigures.describe('Sum of the queues: every count is the sum of the per-queue counts (entries for entry figures, calls for call figures).'),
-    queues: z.record(z.string(), ScopeFigures).describe('Per queue, by name.'),
+    queues: z.record(z.string(), ScopeFigures).describe('Per queue, by name, in board order (BELOFTE_QUEUES, then alphabetically).'),
+    queueProfiles: z
+      .record(z.string(), z.object({ displayName: z.string(), targets: QueueTargetsSchema }))
+      .describe('Per queue: its name on the board and the targets its figures were counted against.'),
     agents: z.array(AgentWeek).describe('Per agent, by name.'),
   })
   .register(outputs, { id: 'WeeklyStats', description: 'Weekly statistics from the durable call records (finished calls only).' });
