@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
 import { queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
 import type { QueueSettings } from '@belofte/shared/queueSettings';
-import type { LiveSnapshot, Thresholds } from '@belofte/shared/figures';
+import { addFigures, emptyFigures, type LiveSnapshot, type QueueFigures, type SiteFigures, type Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
 import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
@@ -35,7 +35,19 @@ export interface ApiContext {
   agents(ids: string[], now?: number): Promise<Map<string, AgentSnapshot>>;
   /** The switch's clock now, as the collector last reported its offset. */
   switchNow(now?: number): number;
+  /** The sites this API shows: BELOFTE_SITES, or BELOFTE_SITE and every site a collector registered. */
+  sites(): Promise<string[]>;
+  /**
+   * This context for one site's records, rollups and breaches (undefined: BELOFTE_SITE, the
+   * API's own). An unknown site is a BadSite.
+   */
+  atSite(site: string | undefined): Promise<ApiContext>;
 }
+
+export class BadSite extends Error {}
+
+/** How often a discovering API looks for sites that started since (a new collector). */
+const SITE_DISCOVERY_MS = 10_000;
 
 export class BadWindow extends Error {}
 
@@ -47,52 +59,154 @@ export function normaliseWindow(text: string | undefined): string {
 }
 
 export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
-  const keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
   const thresholds = thresholdsOf(config);
-  let clockOffsetMs = 0;
-  const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
   const queueSettings = queueSettingsOf(config);
-  const site = config.BELOFTE_SITE;
-  const staffing = new StaffingAdvisor(redis, keys, records, (queue) => {
-    const p = queueSettings.profile(queue, site);
-    return { targetSeconds: p.targets.targetSeconds, serviceLevelTarget: p.targets.serviceLevelTarget, wrapupSeconds: p.wrapupSeconds };
-  });
-  return {
+  const authority = new Authority(config);
+  const sites = new Map<string, SiteReader>();
+  const siteOf = (name: string) => {
+    let s = sites.get(name);
+    if (!s) sites.set(name, (s = new SiteReader(config, redis, log, name, queueSettings)));
+    return s;
+  };
+  const home = siteOf(config.BELOFTE_SITE);
+  let known: { at: number; names: string[] } | null = null;
+  const siteNames = async (): Promise<string[]> => {
+    if (config.BELOFTE_SITES) return config.BELOFTE_SITES;
+    if (known && Date.now() - known.at < SITE_DISCOVERY_MS) return known.names;
+    const registered = await redis.smembers(Keys.siteRegistry(config.REDIS_PREFIX));
+    const names = [...new Set([config.BELOFTE_SITE, ...registered.filter((n) => Keys.validSite(n))])].sort((a, b) =>
+      a === config.BELOFTE_SITE ? -1 : b === config.BELOFTE_SITE ? 1 : a.localeCompare(b),
+    );
+    known = { at: Date.now(), names };
+    return names;
+  };
+
+  const contextOf = (s: SiteReader): ApiContext => ({
     config,
     redis,
-    keys,
+    keys: s.keys,
     thresholds,
     queueSettings,
     log,
-    authority: new Authority(config),
-    records,
-    rollups: new RollupReader(redis, keys),
+    authority,
+    records: s.records,
+    rollups: s.rollups,
     agents(ids, now = Date.now()) {
-      return agentSnapshots({ redis, keys, records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + clockOffsetMs);
+      return agentSnapshots({ redis, keys: s.keys, records: s.records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
     },
     switchNow(now = Date.now()) {
-      return now + clockOffsetMs;
+      return now + s.clockOffsetMs;
+    },
+    sites: siteNames,
+    async atSite(site) {
+      if (site === undefined || site === s.name) return contextOf(s);
+      const names = await siteNames();
+      if (!names.includes(site)) throw new BadSite(`unknown site ${JSON.stringify(site)}: this API shows ${names.map((n) => JSON.stringify(n)).join(', ')} (BELOFTE_SITES)`);
+      return contextOf(siteOf(site));
     },
     async live(window, now = Date.now()) {
-      // Windows are placed on the switch's clock (the collector reports its offset; a
-      // simulator may even run fast). Their end is open: an event stamped a little ahead of
-      // this server's clock is still counted.
-      const switchNow = now + clockOffsetMs;
-      const midnight = startOfLocalDay(switchNow, config.BELOFTE_TIMEZONE);
-      const ms = window === 'today' ? null : parseWindow(window);
-      const snapshot = await readFigures(redis, { keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
-      clockOffsetMs = snapshot.clockOffsetMs ?? 0;
-      // Staffing looks at the last hour whatever the window of the counts.
-      const advice = await staffing.advise(snapshot.queues, now + clockOffsetMs);
-      for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
-      // Board order and names, and the targets each queue's figures were counted against.
-      const ordered: typeof snapshot.queues = {};
-      for (const queue of queueSettings.sort(Object.keys(snapshot.queues), site)) {
-        const p = queueSettings.profile(queue, site);
-        ordered[queue] = { ...snapshot.queues[queue]!, displayName: p.displayName, targets: p.targets };
+      const names = await siteNames();
+      if (names.length === 1) {
+        const one = await siteOf(names[0]!).live(window, now);
+        return { ...one, sites: { [names[0]!]: siteSummary(one) } };
       }
-      snapshot.queues = ordered;
-      return snapshot;
+      const parts = await Promise.all(names.map(async (n) => [n, await siteOf(n).live(window, now)] as const));
+      return combineSites(parts, s.clockOffsetMs);
+    },
+  });
+  return contextOf(home);
+}
+
+function siteSummary(snap: LiveSnapshot): SiteFigures {
+  return { total: snap.total, health: snap.health, clockOffsetMs: snap.clockOffsetMs ?? 0 };
+}
+
+/**
+ * One document for several sites: queues and agents keyed `<site>/<name>` (each with its
+ * `site`), per site its total and health, and the total of all recomputed from the summed
+ * counts (never an average of service levels).
+ */
+export function combineSites(parts: ReadonlyArray<readonly [string, LiveSnapshot]>, clockOffsetMs: number): LiveSnapshot {
+  const first = parts[0]![1];
+  const queues: Record<string, QueueFigures> = {};
+  const agents: LiveSnapshot['agents'] = {};
+  const sites: Record<string, SiteFigures> = {};
+  let total = emptyFigures();
+  const down: string[] = [];
+  let lastEventAt: string | null = null;
+  for (const [site, snap] of parts) {
+    for (const [q, f] of Object.entries(snap.queues)) queues[`${site}/${q}`] = { ...f, site, queue: q };
+    for (const [name, a] of Object.entries(snap.agents)) agents[`${site}/${name}`] = { ...a, site };
+    sites[site] = siteSummary(snap);
+    // Each site's total counts people once (an agent in two queues is one person); sites add up.
+    total = addFigures(total, snap.total);
+    if (snap.health.stale) down.push(`${site}: ${snap.health.reason ?? 'stale'}`);
+    if (snap.health.lastEventAt && (!lastEventAt || snap.health.lastEventAt > lastEventAt)) lastEventAt = snap.health.lastEventAt;
+  }
+  return {
+    at: first.at,
+    window: first.window,
+    from: first.from,
+    thresholds: first.thresholds,
+    total,
+    queues,
+    agents,
+    sites,
+    clockOffsetMs,
+    health: {
+      collectorConnected: parts.every(([, s]) => s.health.collectorConnected),
+      lastEventAt,
+      stale: down.length > 0,
+      reason: down.length > 0 ? down.join('; ') : null,
     },
   };
+}
+
+/** One site's keys, records, rollups, staffing advice and switch clock. */
+class SiteReader {
+  readonly keys: Keys;
+  readonly records: CallRecords;
+  readonly rollups: RollupReader;
+  private readonly staffing: StaffingAdvisor;
+  clockOffsetMs = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly redis: Redis | Cluster,
+    log: Logger,
+    readonly name: string,
+    private readonly queueSettings: QueueSettings,
+  ) {
+    this.keys = new Keys(config.REDIS_PREFIX, name);
+    this.records = new CallRecords(redis, this.keys, { onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
+    this.rollups = new RollupReader(redis, this.keys);
+    this.staffing = new StaffingAdvisor(redis, this.keys, this.records, (queue) => {
+      const p = queueSettings.profile(queue, name);
+      return { targetSeconds: p.targets.targetSeconds, serviceLevelTarget: p.targets.serviceLevelTarget, wrapupSeconds: p.wrapupSeconds };
+    });
+  }
+
+  async live(window: string, now: number): Promise<LiveSnapshot> {
+    const config = this.config;
+    const thresholds = thresholdsOf(config);
+    // Windows are placed on the switch's clock (the collector reports its offset; a
+    // simulator may even run fast). Their end is open: an event stamped a little ahead of
+    // this server's clock is still counted.
+    const switchNow = now + this.clockOffsetMs;
+    const midnight = startOfLocalDay(switchNow, config.BELOFTE_TIMEZONE);
+    const ms = window === 'today' ? null : parseWindow(window);
+    const snapshot = await readFigures(this.redis, { keys: this.keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
+    this.clockOffsetMs = snapshot.clockOffsetMs ?? 0;
+    // Staffing looks at the last hour whatever the window of the counts.
+    const advice = await this.staffing.advise(snapshot.queues, now + this.clockOffsetMs);
+    for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
+    // Board order and names, and the targets each queue's figures were counted against.
+    const ordered: typeof snapshot.queues = {};
+    for (const queue of this.queueSettings.sort(Object.keys(snapshot.queues), this.name)) {
+      const p = this.queueSettings.profile(queue, this.name);
+      ordered[queue] = { ...snapshot.queues[queue]!, displayName: p.displayName, targets: p.targets };
+    }
+    snapshot.queues = ordered;
+    return snapshot;
+  }
 }

@@ -88,6 +88,8 @@ export class Collector {
       void this.health({ amiConnected: '0', amiError: hint });
     });
     await this.health({ amiConnected: '0', amiError: `connecting to the phone switch at ${where}` });
+    // Register the site, so an API without BELOFTE_SITES finds it and shows it beside the others.
+    await this.redis.sadd(Keys.siteRegistry(this.config.REDIS_PREFIX), this.config.BELOFTE_SITE).catch((e: Error) => this.log.warn({ err: e.message }, 'could not register the site; an API without BELOFTE_SITES will not find it until it can'));
     c.start();
     this.every(1_000, () => this.pipeline.tick(this.switchNow()));
     this.every(60_000, () => void this.trim());

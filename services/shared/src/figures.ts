@@ -62,6 +62,8 @@ export interface AgentView {
   answered: number;
   /** Transfers made since local midnight. */
   transfersMade: number;
+  /** With several sites: the agent's site (the key is `<site>/<name>`). */
+  site?: string;
 }
 
 export type AgentCounts = Record<AgentStateName, number>;
@@ -74,6 +76,9 @@ export interface QueueFigures extends Figures {
   displayName?: string;
   /** Per queue: the targets that apply to it (BELOFTE_QUEUES over TARGET_SECONDS …). */
   targets?: QueueTargets;
+  /** With several sites: the site and the queue's own name (the key is `<site>/<queue>`). */
+  site?: string;
+  queue?: string;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */
@@ -89,7 +94,22 @@ export interface LiveSnapshot {
   /** The switch's clock minus the server's (ms): wait clocks run on the switch's time. */
   clockOffsetMs?: number;
   /** Whether the figures can be trusted right now. */
-  health: { collectorConnected: boolean; lastEventAt: string | null; stale: boolean; reason: string | null };
+  health: LiveHealth;
+  /** Per site (one phone switch, one collector): its total and health. */
+  sites?: Record<string, SiteFigures>;
+}
+
+export interface LiveHealth {
+  collectorConnected: boolean;
+  lastEventAt: string | null;
+  stale: boolean;
+  reason: string | null;
+}
+
+export interface SiteFigures {
+  total: QueueFigures;
+  health: LiveHealth;
+  clockOffsetMs: number;
 }
 
 export interface Thresholds {

@@ -75,6 +75,8 @@ export const LiveQueueFigures = z
     staffing: StaffingSchema.optional(),
     displayName: z.string().optional().describe('Per queue: the name on the board (BELOFTE_QUEUES).'),
     targets: QueueTargetsSchema.optional(),
+    site: z.string().optional().describe('With several sites: the queue\'s site (the key is <site>/<queue>).'),
+    queue: z.string().optional().describe('With several sites: the queue\'s own name.'),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 
@@ -85,8 +87,16 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     since: instant(),
     answered: z.number().int().describe('Calls answered since local midnight.'),
     transfersMade: z.number().int().describe('Transfers made since local midnight.'),
+    site: z.string().optional().describe("With several sites: the agent's site (the key is <site>/<name>)."),
   })
   .register(outputs, { id: 'LiveAgentView' });
+
+const LiveHealthSchema = z.object({
+  collectorConnected: z.boolean(),
+  lastEventAt: z.string().nullable(),
+  stale: z.boolean(),
+  reason: z.string().nullable(),
+});
 
 export const LiveSnapshotSchema = z
   .object({
@@ -98,12 +108,11 @@ export const LiveSnapshotSchema = z
     queues: z.record(z.string(), LiveQueueFigures),
     agents: z.record(z.string(), LiveAgentView),
     clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
-    health: z.object({
-      collectorConnected: z.boolean(),
-      lastEventAt: z.string().nullable(),
-      stale: z.boolean(),
-      reason: z.string().nullable(),
-    }),
+    health: LiveHealthSchema,
+    sites: z
+      .record(z.string(), z.object({ total: LiveQueueFigures, health: LiveHealthSchema, clockOffsetMs: z.number() }))
+      .optional()
+      .describe('Per site (BELOFTE_SITES or discovered): its total and health. The top-level total is the sum of the sites.'),
   })
   .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live and of every /ws frame.' });
 
