@@ -307,6 +307,8 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${qrow('Parkeren')} [data-fig="sl-today"]`)).toBe('—');
     expect(await page.getAttribute(`${qrow('Parkeren')} [data-fig="sl-today"]`, 'data-status')).toBe('none');
     // Agent counts per queue, agent tiles.
+    // Callers moved into another queue: a column of the table (every catalogue figure with a board place).
+    expect(await text(page, `${qrow('Afval')} [data-fig="moved-out"]`)).toBe('0');
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-oncall"]`)).toBe('7');
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-available"]`)).toBe('4');
     expect(await page.locator('#agents .agent').count()).toBe(6);

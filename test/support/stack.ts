@@ -5,6 +5,7 @@ import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
 import type { FanoutOptions } from '../../services/api/src/push/fanout.ts';
+import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
@@ -31,10 +32,10 @@ export function connectFor(config: Config): Redis | Cluster {
   return c;
 }
 
-export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions): Promise<RunningApi> {
+export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions, alerts?: EvaluatorOptions): Promise<RunningApi> {
   const redis = connectFor(config);
   const subscriber = connectFor(config);
-  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout });
+  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout, alerts });
   return {
     ...api,
     url: `http://127.0.0.1:${api.port}`,

@@ -6,6 +6,7 @@
  */
 import type { Breach, BreachDetail, BreachList } from '../../services/api/src/schemas/breaches.ts';
 import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
+import { serviceLevelDenominator } from '../../services/shared/src/catalogue.ts';
 import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, duration, esc, mmss, percent } from './format.ts';
@@ -70,7 +71,7 @@ const secs = (v: number | null) => (v === null ? DASH : mmss(v));
 
 /** The share of entries answered within the guarantee, on the service level's denominator. */
 function guaranteeShare(f: PeriodFigures): number | null {
-  const den = f.answered + f.abandoned + f.timedOut;
+  const den = serviceLevelDenominator(f);
   return den === 0 ? null : f.answeredWithinGuarantee / den;
 }
 

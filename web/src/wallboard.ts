@@ -6,7 +6,8 @@
  * for the last-60-minutes service level). Figures turn grey under a banner whenever either
  * socket is down or silent, or the server itself says the figures are stale.
  */
-import type { AgentView, LiveSnapshot, QueueFigures, Thresholds } from '../../services/shared/src/figures.ts';
+import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
+import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 import { isHistory, slSeries, type History } from './history.ts';
@@ -22,7 +23,6 @@ import {
   type WaitStatus,
 } from './status.ts';
 
-const AGENT_STATES = ['available', 'ringing', 'oncall', 'wrapup', 'paused', 'unavailable', 'loggedoff'] as const;
 const STALE_AFTER_MS = 10_000;
 const HISTORY_EVERY_MS = 60_000;
 
@@ -130,6 +130,10 @@ function waitAttrs(f: QueueFigures, snap: LiveSnapshot): string {
   return `data-wait-base="${f.longestWaitSeconds}" data-wait-at="${esc(snap.at)}"`;
 }
 
+/** The wallboard's place of a catalogue figure (BOARD_METRICS have one). */
+const board = (m: WindowMetric): BoardPlace & { tileLabel?: Key } => WINDOW_METRICS[m].board!;
+const label = (m: WindowMetric): Key => WINDOW_METRICS[m].label;
+
 function countTile(fig: string, label: string, value: number, alarm = false): string {
   const alarmClass = alarm && value > 0 ? ' alarm' : '';
   const mark = alarm && value > 0 ? '<span class="mark">⚠ </span>' : '';
@@ -163,11 +167,9 @@ function renderTotals(): void {
       <div class="note wait-note">${f.waiting > 0 ? '' : tr('nobodyWaiting')}</div>
     </div>
     <div class="row-small">
-      ${countTile('offered', tr('offered'), f.offered)}
-      ${countTile('answered', tr('answered'), f.answered)}
-      ${countTile('abandoned', tr('abandoned'), f.abandoned)}
-      ${countTile('breaches', tr('breachesLong', vars), f.guaranteeBreaches, true)}
-      ${countTile('over-transfer', tr('overTransferLong', vars), f.overTransferLimit, true)}
+      ${BOARD_METRICS.filter((m) => board(m).tile)
+        .map((m) => countTile(board(m).fig, tr(board(m).tileLabel ?? label(m), vars), f[m], board(m).alarm))
+        .join('')}
     </div>`;
 }
 
@@ -203,11 +205,7 @@ function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigu
     ${slCell(hourF?.serviceLevel, th, 'sl-hour')}
     <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
     <td class="num wait" data-fig="wait" ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
-    <td class="num" data-fig="offered">${count(f.offered, state.lang)}</td>
-    <td class="num" data-fig="answered">${count(f.answered, state.lang)}</td>
-    <td class="num" data-fig="abandoned">${count(f.abandoned, state.lang)}</td>
-    <td${alarm(f.guaranteeBreaches)} data-fig="breaches">${count(f.guaranteeBreaches, state.lang)}</td>
-    <td${alarm(f.overTransferLimit)} data-fig="over-transfer">${count(f.overTransferLimit, state.lang)}</td>
+    ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}">${count(f[m], state.lang)}</td>`).join('')}
     ${staffingCell(f, isTotal)}
     ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}">${count(f.agents[s], state.lang)}</td>`).join('')}
   </tr>`;
@@ -230,11 +228,7 @@ function renderQueues(): void {
     <th scope="col">${tr('slHourShort')}</th>
     <th scope="col">${tr('waitingShort')}</th>
     <th scope="col">${tr('longestWaitShort')}</th>
-    <th scope="col">${tr('offered')}</th>
-    <th scope="col">${tr('answered')}</th>
-    <th scope="col">${tr('abandoned')}</th>
-    <th scope="col">${tr('breaches', vars)}</th>
-    <th scope="col">${tr('overTransfer', vars)}</th>
+    ${BOARD_METRICS.map((m) => `<th scope="col">${tr(label(m), vars)}</th>`).join('')}
     <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;

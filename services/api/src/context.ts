@@ -8,6 +8,7 @@ import { addFigures, emptyFigures, type LiveSnapshot, type QueueFigures, type Si
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
 import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
+import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
 import { StaffingAdvisor } from './staffing/advisor.ts';
@@ -29,8 +30,12 @@ export interface ApiContext {
   records: CallRecords;
   /** The rollups and indexes kept with the records: what periods and lists are read from. */
   rollups: RollupReader;
-  /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`). */
+  /** The alerts in Redis (the evaluator writes them; every process reads them). */
+  alerts: AlertStore;
+  /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`), with the active alerts. */
   live(window: string, now?: number): Promise<LiveSnapshot>;
+  /** The same figures without the alerts (what the alert rules look at). */
+  figures(window: string, now?: number): Promise<LiveSnapshot>;
   /** The own view of each of these agents, today and this week on the switch's clock (one read for all). */
   agents(ids: string[], now?: number): Promise<Map<string, AgentSnapshot>>;
   /** The switch's clock now, as the collector last reported its offset. */
@@ -91,6 +96,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     authority,
     records: s.records,
     rollups: s.rollups,
+    alerts: s.alerts,
     agents(ids, now = Date.now()) {
       return agentSnapshots({ redis, keys: s.keys, records: s.records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
     },
@@ -104,6 +110,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
       if (!names.includes(site)) throw new BadSite(`unknown site ${JSON.stringify(site)}: this API shows ${names.map((n) => JSON.stringify(n)).join(', ')} (BELOFTE_SITES)`);
       return contextOf(siteOf(site));
     },
+    figures: (window, now = Date.now()) => s.figures(window, now),
     async live(window, now = Date.now()) {
       const names = await siteNames();
       if (names.length === 1) {
@@ -153,6 +160,7 @@ export function combineSites(parts: ReadonlyArray<readonly [string, LiveSnapshot
     agents,
     sites,
     clockOffsetMs,
+    alerts: parts.flatMap(([, s]) => s.alerts ?? []),
     health: {
       collectorConnected: parts.every(([, s]) => s.health.collectorConnected),
       lastEventAt,
@@ -167,6 +175,7 @@ class SiteReader {
   readonly keys: Keys;
   readonly records: CallRecords;
   readonly rollups: RollupReader;
+  readonly alerts: AlertStore;
   private readonly staffing: StaffingAdvisor;
   clockOffsetMs = 0;
 
@@ -180,13 +189,15 @@ class SiteReader {
     this.keys = new Keys(config.REDIS_PREFIX, name);
     this.records = new CallRecords(redis, this.keys, { onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
     this.rollups = new RollupReader(redis, this.keys);
+    this.alerts = new AlertStore(redis, this.keys);
     this.staffing = new StaffingAdvisor(redis, this.keys, this.records, (queue) => {
       const p = queueSettings.profile(queue, name);
       return { targetSeconds: p.targets.targetSeconds, serviceLevelTarget: p.targets.serviceLevelTarget, wrapupSeconds: p.wrapupSeconds };
     });
   }
 
-  async live(window: string, now: number): Promise<LiveSnapshot> {
+  /** The counts of a window, as read. */
+  async figures(window: string, now: number): Promise<LiveSnapshot> {
     const config = this.config;
     const thresholds = thresholdsOf(config);
     // Windows are placed on the switch's clock (the collector reports its offset; a
@@ -197,6 +208,13 @@ class SiteReader {
     const ms = window === 'today' ? null : parseWindow(window);
     const snapshot = await readFigures(this.redis, { keys: this.keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
     this.clockOffsetMs = snapshot.clockOffsetMs ?? 0;
+    return snapshot;
+  }
+
+  /** The counts with staffing advice, queue names, targets and board order, and the active alerts. */
+  async live(window: string, now: number): Promise<LiveSnapshot> {
+    const [snapshot, active] = await Promise.all([this.figures(window, now), this.alerts.active()]);
+    snapshot.alerts = [...active.values()].sort((a, b) => a.firedAt.localeCompare(b.firedAt) || a.id.localeCompare(b.id));
     // Staffing looks at the last hour whatever the window of the counts.
     const advice = await this.staffing.advise(snapshot.queues, now + this.clockOffsetMs);
     for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;

@@ -9,12 +9,15 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
 import { buildWeb } from '../../../web/build.ts';
+import { AlertEvaluator, type EvaluatorOptions } from './alerts/evaluator.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { ApiRoutes } from './openapi/routes.ts';
 import { Fanout, type FanoutOptions } from './push/fanout.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { breachRoutes } from './routes/breaches.ts';
+import { callbackRoutes } from './routes/callbacks.ts';
 import { docRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ApiMetrics } from './routes/metrics.ts';
@@ -31,6 +34,8 @@ export interface ApiServer {
   port: number;
   ctx: ApiContext;
   fanout: Fanout;
+  /** Evaluates the alert rules while this process holds the alert lease. */
+  alerts: AlertEvaluator;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ export interface ApiDeps {
   heartbeatMs?: number;
   /** Fan-out limits (tests tighten them). */
   fanout?: FanoutOptions;
+  /** Alert evaluation and webhook timing (tests tighten them). */
+  alerts?: EvaluatorOptions;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
@@ -63,6 +70,8 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   liveRoutes(api, ctx);
   statsRoutes(api, ctx);
   breachRoutes(api, ctx);
+  alertRoutes(api, ctx);
+  callbackRoutes(api, ctx);
   agentRoutes(api, ctx);
   docRoutes(api, API_VERSION);
   app.route('/', healthRoutes(ctx));
@@ -107,12 +116,17 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Every process runs an evaluator; only the holder of the alert lease in Redis evaluates.
+  const alerts = new AlertEvaluator({ redis: deps.redis, keys: ctx.keys, config: deps.config, log: deps.log, figures: (w) => ctx.figures(w) }, deps.alerts);
+  alerts.start();
   return {
     server,
     port,
     ctx,
     fanout,
+    alerts,
     async close() {
+      await alerts.close();
       await fanout.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,7 +12,7 @@ import { AmiClient } from './ami/client.ts';
 import { MalformedEvent, normalise } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { Pipeline } from './pipeline.ts';
-import { runScript } from './redis/scripts.ts';
+import { trimWindows } from './redis/scripts.ts';
 
 /** The longest window the API serves is 24 h; keep a little more. */
 const WINDOW_KEEP_MS = 25 * 3_600_000;
@@ -160,7 +160,7 @@ export class Collector {
   /** Drops window entries older than any window serves, and index entries of expired records. */
   async trim(now = Date.now()): Promise<void> {
     try {
-      await runScript(this.redis, 'trimWindows', [this.keys.queues, this.keys.agentNames], [this.keys.base, now - WINDOW_KEEP_MS]);
+      await trimWindows(this.redis, this.keys, now - WINDOW_KEEP_MS);
       // The records expire by themselves (EX); their index entries go with them here.
       await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
     } catch (e) {

@@ -5,17 +5,15 @@
  * about it — complaint, compensation, note, closed — lives in a hash of its own, changed only
  * through followUpRecorded.lua together with an audit entry of who changed what, when.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
+import { Scripts } from '@belofte/shared/scripts';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
 import { maskCaller } from '@belofte/shared/rollup';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
-const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'followUpRecorded.lua'), 'utf8');
+const scripts = new Scripts(new URL('.', import.meta.url), { followUpRecorded: 2 });
 
 export { maskCaller };
 
@@ -63,11 +61,16 @@ export async function readFollowUps(redis: Redis | Cluster, keys: Keys, ids: str
 }
 
 export async function readAudit(redis: Redis | Cluster, keys: Keys, id: string): Promise<AuditEntry[]> {
-  const texts = await redis.lrange(keys.breachAudit(id), 0, -1);
+  return readAuditList(redis, keys.breachAudit(id), decodeField);
+}
+
+/** An audit list (as recordVersioned writes it), each stored value decoded for the API. */
+export async function readAuditList(redis: Redis | Cluster, key: string, decode: (field: string, value: string | null) => unknown): Promise<AuditEntry[]> {
+  const texts = await redis.lrange(key, 0, -1);
   return texts.map((t) => {
     const e = JSON.parse(t) as { at: number; by: string; version: number; changes: Record<string, { from: string | null; to: string }> };
     const changes: AuditEntry['changes'] = {};
-    for (const [field, c] of Object.entries(e.changes)) changes[field] = { from: decodeField(field, c.from), to: decodeField(field, c.to) };
+    for (const [field, c] of Object.entries(e.changes)) changes[field] = { from: decode(field, c.from), to: decode(field, c.to) };
     return { at: new Date(e.at).toISOString(), by: e.by, version: e.version, changes };
   });
 }
@@ -81,7 +84,7 @@ function decodeField(field: string, value: string | null): unknown {
 }
 
 /** A breach as served, from its call record and follow-up. */
-export function breachOf(r: CallRecord, followUp: FollowUp): Breach {
+export function breachOf(r: CallRecord, followUp: FollowUp, calledBack: Breach['calledBack'] = null): Breach {
   const queues: string[] = [];
   for (const v of r.visits) if (queues.at(-1) !== v.queue) queues.push(v.queue);
   const agents: string[] = [];
@@ -109,6 +112,7 @@ export function breachOf(r: CallRecord, followUp: FollowUp): Breach {
     caller: maskCaller(r.callerIdNum),
     state: followUp.closed ? 'closed' : 'open',
     followUp,
+    calledBack,
   };
 }
 
@@ -116,13 +120,30 @@ export { isBreach };
 
 export type RecordResult = { status: 'ok' | 'unchanged'; version: number } | { status: 'conflict'; version: number };
 
+/**
+ * One versioned change with its audit entry, atomically (followUpRecorded.lua): the breach
+ * follow-up and the callback list both keep their state this way. `fields` are the stored
+ * strings that may change; an unchanged value is no change.
+ */
+export async function recordVersioned(
+  redis: Redis | Cluster,
+  o: { hash: string; audit: string; fields: Record<string, string>; by: string; at: number; keepSeconds: number; expectedVersion?: number },
+): Promise<RecordResult> {
+  const [status, version] = (await scripts.run(
+    redis,
+    'followUpRecorded',
+    [o.hash, o.audit],
+    [JSON.stringify(o.fields), o.by, o.at, o.keepSeconds, o.expectedVersion === undefined ? '' : String(o.expectedVersion)],
+  )) as [string, string];
+  return { status: status as RecordResult['status'], version: Number(version) };
+}
+
 /** Applies a manager's change to a follow-up, atomically with its audit entry. */
 export async function recordFollowUp(
   redis: Redis | Cluster,
   keys: Keys,
   o: { id: string; patch: FollowUpPatch; by: string; at: number; keepSeconds: number },
 ): Promise<RecordResult> {
-  if (!(redis as unknown as Record<string, unknown>).followUpRecorded) redis.defineCommand('followUpRecorded', { numberOfKeys: 2, lua });
   const fields: Record<string, string> = {};
   const p = o.patch;
   if (p.complaintReceived !== undefined) fields.complaintReceived = p.complaintReceived ? '1' : '0';
@@ -130,14 +151,5 @@ export async function recordFollowUp(
   if (p.note !== undefined) fields.note = p.note;
   // One order, no repeats: the same set given twice is no change.
   if (p.compensation !== undefined) fields.compensation = JSON.stringify(COMPENSATIONS.filter((c) => p.compensation!.includes(c)));
-  const [status, version] = (await (redis as unknown as { followUpRecorded: (...a: Array<string | number>) => Promise<[string, string]> }).followUpRecorded(
-    keys.breachFollowUp(o.id),
-    keys.breachAudit(o.id),
-    JSON.stringify(fields),
-    o.by,
-    o.at,
-    o.keepSeconds,
-    p.expectedVersion === undefined ? '' : String(p.expectedVersion),
-  )) as [string, string];
-  return { status: status as RecordResult['status'], version: Number(version) };
+  return recordVersioned(redis, { hash: keys.breachFollowUp(o.id), audit: keys.breachAudit(o.id), fields, by: o.by, at: o.at, keepSeconds: o.keepSeconds, expectedVersion: p.expectedVersion });
 }

@@ -2,24 +2,30 @@
 import { isoWeekSpan, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
 import { breachOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUps, recordFollowUp } from '../breaches/register.ts';
+import { readCallbacks } from '../callbacks/state.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
+import type { Callback } from '../schemas/callbacks.ts';
 import { BreachDetail, BreachesQuery, BreachIdParams, BreachList, FollowUpPatch } from '../schemas/breaches.ts';
 import { ApiError } from '../schemas/registry.ts';
 
 /** The longest range one request may ask for: a year (the register reads its index, O(breaches)). */
 const MAX_RANGE_DAYS = 366;
 
-function instantOf(text: string, end: boolean, timeZone: string): number {
+/** A `from`/`to` parameter (local date or instant) as ms; a date's end is its next midnight. */
+export function instantOf(text: string, end: boolean, timeZone: string): number {
   const d = parseLocalDate(text);
   if (!d) return Date.parse(text);
   return end ? startOfNextLocalDay(d, timeZone) : localToUtc(d.year, d.month, d.day, 0, 0, timeZone);
 }
 
+/** The callback list's word on a breach's caller (the same call, the same id). */
+const calledBackOf = (c: Callback | undefined) => (c?.calledBack ? { at: c.calledBackAt, by: c.calledBackBy, reached: c.reached } : null);
+
 async function detail(ctx: ApiContext, id: string): Promise<BreachDetail | null> {
   const record = await ctx.records.one(id);
   if (!record || !isBreach(record)) return null;
-  const [followUps, audit] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, [id]), readAudit(ctx.redis, ctx.keys, id)]);
-  return { ...breachOf(record, followUps.get(id) ?? NO_FOLLOW_UP), audit };
+  const [followUps, audit, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, [id]), readAudit(ctx.redis, ctx.keys, id), readCallbacks(ctx.redis, ctx.keys, [id])]);
+  return { ...breachOf(record, followUps.get(id) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(id))), audit };
 }
 
 const notFound = (id: string) => ({
@@ -58,9 +64,10 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       // The breach index: O(breaches in the period), then only their records.
       const ids = (await ctx.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
       const records = (await ctx.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
-      const followUps = await readFollowUps(ctx.redis, ctx.keys, records.map((r) => r.linkedid));
+      const found = records.map((r) => r.linkedid);
+      const [followUps, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, found), readCallbacks(ctx.redis, ctx.keys, found)]);
       const breaches = records
-        .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP))
+        .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
         .filter((b) => query.state === 'all' || b.state === query.state)
         .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
       return c.json({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), queue: query.queue ?? null, state: query.state, count: breaches.length, breaches });

@@ -8,7 +8,7 @@ import { isoWeekParam, queueParam } from './stats.ts';
 export const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
 export type Compensation = (typeof COMPENSATIONS)[number];
 
-const dateOrInstant = (which: 'from' | 'to') =>
+export const dateOrInstant = (which: 'from' | 'to') =>
   z
     .string()
     .refine(
@@ -95,7 +95,7 @@ export const Breach = z
     queues: z.array(z.string()).describe('Every queue the call entered, in order (repeats removed).'),
     firstQueue: z.string().describe('The queue the breach is booked on in the statistics.'),
     reasons: z.array(z.enum(['guarantee', 'transfers'])).describe('guarantee: no person within GUARANTEE_SECONDS; transfers: transferred more than MAX_TRANSFERS times.'),
-    outcome: z.string().describe('answered, abandoned, timedOut or unknown.'),
+    outcome: z.string().describe('How the call ended: answered, abandoned, timedOut, movedOut (its last entry was moved into another queue), unknown; waiting while in progress.'),
     waitSeconds: z.number().int().min(0).describe('From the first queue entry until a person answered, or until the caller gave up.'),
     queueWaitSeconds: z.number().int().min(0).describe('All waits in queues together, including those after transfers.'),
     transfers: z.number().int().min(0),
@@ -103,6 +103,10 @@ export const Breach = z
     caller: z.string().nullable().describe('Caller number masked to its last 4 digits (****5678); null when unknown.'),
     state: z.enum(['open', 'closed']),
     followUp: FollowUp,
+    calledBack: z
+      .object({ at: instant().nullable(), by: z.string().nullable(), reached: z.boolean().nullable() })
+      .nullable()
+      .describe('From the callback list (GET /api/callbacks/<id>): the caller was called back, when, by whom, reached or not; null when not (yet).'),
   })
   .register(outputs, { id: 'Breach', description: 'A call that broke the guarantee or the transfer limit.' });
 

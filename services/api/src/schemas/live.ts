@@ -4,11 +4,13 @@
  * refuse any difference between them and these schemas.
  */
 import { z } from 'zod';
-import type { AgentView, LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { AGENT_METRICS, AGENT_METRIC_NAMES, CALL_METRICS, perMetric, VISIT_METRICS, WINDOW_METRICS } from '@belofte/shared/catalogue';
+import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures } from '@belofte/shared/figures';
 import type { History } from '@belofte/shared/history';
 import { parseWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
+import { AlertSchema } from './alerts.ts';
 import { QueueTargetsSchema, queueParam, ThresholdsSchema } from './stats.ts';
 
 export const windowParam = z
@@ -34,15 +36,9 @@ export const HistoryQuery = z
   })
   .register(inputs, { id: 'HistoryQuery' });
 
-const AgentCounts = z.object({
-  available: z.number().int(),
-  ringing: z.number().int(),
-  oncall: z.number().int(),
-  wrapup: z.number().int(),
-  paused: z.number().int(),
-  unavailable: z.number().int(),
-  loggedoff: z.number().int(),
-});
+const AgentCounts = z.object(perMetric(AGENT_STATES, (s) => z.number().int().describe(`Agents of the queue in state ${s} now.`)));
+
+const windowCount = (m: keyof typeof WINDOW_METRICS) => z.number().int().describe(WINDOW_METRICS[m].description);
 
 export const StaffingSchema = z
   .object({
@@ -59,18 +55,11 @@ export const StaffingSchema = z
 
 export const LiveQueueFigures = z
   .object({
-    offered: z.number().int(),
-    answered: z.number().int(),
-    abandoned: z.number().int(),
-    shortAbandoned: z.number().int(),
-    timedOut: z.number().int(),
-    unknown: z.number().int(),
-    answeredWithinTarget: z.number().int(),
-    serviceLevel: z.number().nullable(),
-    waiting: z.number().int(),
-    longestWaitSeconds: z.number().int(),
-    guaranteeBreaches: z.number().int(),
-    overTransferLimit: z.number().int(),
+    ...perMetric(VISIT_METRICS, windowCount),
+    serviceLevel: z.number().nullable().describe('answeredWithinTarget ÷ (answered + abandoned + timedOut + movedOut); null when that is 0.'),
+    waiting: z.number().int().describe('Callers in the queue right now.'),
+    longestWaitSeconds: z.number().int().describe('How long the longest current caller has waited, whole seconds (0 when none).'),
+    ...perMetric(CALL_METRICS, windowCount),
     agents: AgentCounts,
     staffing: StaffingSchema.optional(),
     displayName: z.string().optional().describe('Per queue: the name on the board (BELOFTE_QUEUES).'),
@@ -85,8 +74,7 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     name: z.string(),
     interface: z.string(),
     since: instant(),
-    answered: z.number().int().describe('Calls answered since local midnight.'),
-    transfersMade: z.number().int().describe('Transfers made since local midnight.'),
+    ...perMetric(AGENT_METRIC_NAMES, (m) => z.number().int().describe(AGENT_METRICS[m].description)),
     site: z.string().optional().describe("With several sites: the agent's site (the key is <site>/<name>)."),
   })
   .register(outputs, { id: 'LiveAgentView' });
@@ -108,6 +96,7 @@ export const LiveSnapshotSchema = z
     queues: z.record(z.string(), LiveQueueFigures),
     agents: z.record(z.string(), LiveAgentView),
     clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
+    alerts: z.array(AlertSchema).describe('The active alerts, oldest first (GET /api/alerts for all of them).'),
     health: LiveHealthSchema,
     sites: z
       .record(z.string(), z.object({ total: LiveQueueFigures, health: LiveHealthSchema, clockOffsetMs: z.number() }))
@@ -136,7 +125,7 @@ export const HistorySchema = z
 
 // The compiler checks that the schemas and the shared types describe the same documents.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot> = true;
+const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot & Required<Pick<LiveSnapshot, 'alerts'>>> = true;
 const sameQueue: Same<z.infer<typeof LiveQueueFigures>, QueueFigures> = true;
 const sameAgent: Same<z.infer<typeof LiveAgentView>, AgentView> = true;
 const sameHistory: Same<z.infer<typeof HistorySchema>, History> = true;

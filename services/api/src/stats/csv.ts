@@ -8,6 +8,7 @@
  * (a fraction, 0,8533 = 85,33%) with their decimals, an empty cell for "none". Text that
  * Excel would take for a formula (=, +, -, @ first) is prefixed with an apostrophe.
  */
+import { CALL_METRICS, VISIT_METRICS, WINDOW_METRICS } from '@belofte/shared/catalogue';
 import type { AgentFigures, PeriodFigures, WeeklyStats } from '../schemas/stats.ts';
 
 export type CsvLang = 'nl' | 'en';
@@ -19,23 +20,18 @@ export interface Column<K extends string> {
   en: string;
 }
 
-/** The figure columns, in order; `key` is the field of PeriodFigures. */
+const catalogued = (m: keyof typeof WINDOW_METRICS): Column<keyof PeriodFigures> => ({ key: m, ...WINDOW_METRICS[m].column });
+
+/** The figure columns, in order; `key` is the field of PeriodFigures. The counted ones come from the catalogue. */
 export const FIGURE_COLUMNS: Array<Column<keyof PeriodFigures>> = [
-  { key: 'offered', nl: 'aangeboden', en: 'offered' },
-  { key: 'answered', nl: 'beantwoord', en: 'answered' },
-  { key: 'abandoned', nl: 'opgehangen', en: 'abandoned' },
-  { key: 'shortAbandoned', nl: 'kort opgehangen', en: 'short abandoned' },
-  { key: 'timedOut', nl: 'zonder antwoord verlaten', en: 'left unanswered' },
-  { key: 'unknown', nl: 'afloop onbekend', en: 'end unknown' },
-  { key: 'answeredWithinTarget', nl: 'beantwoord binnen streeftijd', en: 'answered within target' },
+  ...VISIT_METRICS.map(catalogued),
   { key: 'serviceLevel', nl: 'servicelevel', en: 'service level' },
   { key: 'answeredWithinGuarantee', nl: 'beantwoord binnen garantie', en: 'answered within guarantee' },
   { key: 'averageWaitSeconds', nl: 'gem. wachttijd (s)', en: 'average wait (s)' },
   { key: 'longestWaitSeconds', nl: 'langste wachttijd (s)', en: 'longest wait (s)' },
   { key: 'averageTalkSeconds', nl: 'gem. gesprekstijd (s)', en: 'average talk (s)' },
   { key: 'calls', nl: 'gesprekken', en: 'calls' },
-  { key: 'guaranteeBreaches', nl: 'garantie gebroken', en: 'guarantee breaches' },
-  { key: 'overTransferLimit', nl: 'te vaak doorverbonden', en: 'over transfer limit' },
+  ...CALL_METRICS.map(catalogued),
   { key: 'breaches', nl: 'inbreuken', en: 'breaches' },
   { key: 'breachesOpen', nl: 'inbreuken open', en: 'breaches open' },
   { key: 'breachesClosed', nl: 'inbreuken afgehandeld', en: 'breaches closed' },

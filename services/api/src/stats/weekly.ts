@@ -15,12 +15,13 @@
  * - **Total = the sum of the queues**, for every count; averages and the service level are
  *   recomputed from the summed counts, never averaged. So the total's `offered` counts
  *   entries (a transferred call twice) and its `calls` counts each customer call once.
- * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut):
- *   short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end are left
- *   out, as on the wallboard. "Within" uses Asterisk's HoldTime.
+ * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut +
+ *   movedOut): short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end
+ *   are left out, as on the wallboard (one formula: the catalogue's). "Within" uses Asterisk's
+ *   HoldTime.
  * - **Waits**: an entry's wait is HoldTime when answered, otherwise the time from joining to
- *   leaving the queue (abandoned, short-abandoned, timed out), in whole seconds; entries with
- *   an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
+ *   leaving the queue (abandoned, short-abandoned, timed out, moved out), in whole seconds;
+ *   entries with an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
  * - **Agents**: an agent's answered entries and talk time belong to the day of the answer,
  *   their transfers to the day of the transfer. "Answered at the transfer limit" = entries
  *   they answered when the call had already been transferred MAX_TRANSFERS times or more.
@@ -32,6 +33,7 @@
  *   that Sunday holds two real hours.
  */
 import type { CallRecord, RecordedVisit } from '@belofte/shared/callRecord';
+import { emptyCounts, isVisitEnd, serviceLevel, WINDOW_METRIC_NAMES } from '@belofte/shared/catalogue';
 import { firstQueue, isBreach, transferQueue, visitWaitSeconds, type AgentVector, type QueueVector } from '@belofte/shared/rollup';
 import type { Thresholds } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
@@ -83,13 +85,8 @@ export function dedupeRecords(records: CallRecord[]): CallRecord[] {
 }
 
 export class PeriodAcc {
-  offered = 0;
-  answered = 0;
-  abandoned = 0;
-  shortAbandoned = 0;
-  timedOut = 0;
-  unknown = 0;
-  within = 0;
+  /** The catalogue's counts: entries by how they ended, and the call figures. */
+  readonly counts = emptyCounts();
   withinGuarantee = 0;
   waitSum = 0;
   waitCount = 0;
@@ -97,8 +94,6 @@ export class PeriodAcc {
   talkSum = 0;
   talkCount = 0;
   calls = 0;
-  guaranteeBreaches = 0;
-  overTransferLimit = 0;
   breaches = 0;
   breachesClosed = 0;
   breachesWithComplaint = 0;
@@ -106,20 +101,19 @@ export class PeriodAcc {
   transferred = [0, 0, 0, 0];
 
   addVisit(v: RecordedVisit, th: Thresholds): void {
-    this.offered++;
+    const c = this.counts;
+    c.offered++;
     const wait = visitWaitSeconds(v);
     if (v.answeredAt !== null) {
-      this.answered++;
-      if (wait! <= th.targetSeconds) this.within++;
+      c.answered++;
+      if (wait! <= th.targetSeconds) c.answeredWithinTarget++;
       if (wait! <= th.guaranteeSeconds) this.withinGuarantee++;
       if (v.talkSeconds !== null) {
         this.talkSum += v.talkSeconds;
         this.talkCount++;
       }
-    } else if (v.status === 'abandoned') this.abandoned++;
-    else if (v.status === 'shortAbandoned') this.shortAbandoned++;
-    else if (v.status === 'timedOut') this.timedOut++;
-    else this.unknown++;
+    } else if (isVisitEnd(v.status)) c[v.status]++;
+    else c.unknown++;
     if (wait !== null) {
       this.waitSum += wait;
       this.waitCount++;
@@ -129,13 +123,8 @@ export class PeriodAcc {
 
   /** A rolled-up bucket (services/shared/src/rollup.ts): the same sums, already added up. */
   addRollup(v: QueueVector): void {
-    this.offered += v.offered;
-    this.answered += v.answered;
-    this.abandoned += v.abandoned;
-    this.shortAbandoned += v.shortAbandoned;
-    this.timedOut += v.timedOut;
-    this.unknown += v.unknown;
-    this.within += v.within;
+    // Every catalogue metric is rolled up (rollup.ts checks it at compile time).
+    for (const m of WINDOW_METRIC_NAMES) this.counts[m] += v[m];
     this.withinGuarantee += v.withinGuarantee;
     this.waitSum += v.waitSum;
     this.waitCount += v.waitCount;
@@ -143,8 +132,6 @@ export class PeriodAcc {
     this.talkSum += v.talkSum;
     this.talkCount += v.talkCount;
     this.calls += v.calls;
-    this.guaranteeBreaches += v.guaranteeBreaches;
-    this.overTransferLimit += v.overTransferLimit;
     this.breaches += v.breaches;
     this.transferred[0]! += v.transferred0;
     this.transferred[1]! += v.transferred1;
@@ -161,8 +148,8 @@ export class PeriodAcc {
 
   addCall(r: CallRecord, followUp: FollowUpSummary | undefined): void {
     this.calls++;
-    if (r.breached) this.guaranteeBreaches++;
-    if (r.overTransferLimit) this.overTransferLimit++;
+    if (r.breached) this.counts.guaranteeBreaches++;
+    if (r.overTransferLimit) this.counts.overTransferLimit++;
     if (isBreach(r)) {
       this.breaches++;
       this.addFollowUp(followUp);
@@ -172,30 +159,23 @@ export class PeriodAcc {
 
   add(o: PeriodAcc): void {
     for (const k of Object.keys(this) as Array<keyof PeriodAcc>) {
-      if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
+      if (k === 'counts') for (const m of WINDOW_METRIC_NAMES) this.counts[m] += o.counts[m];
+      else if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
       else if (k === 'longestWait') this.longestWait = Math.max(this.longestWait, o.longestWait);
       else if (typeof this[k] === 'number') (this as unknown as Record<string, number>)[k]! += o[k] as number;
     }
   }
 
   figures(): PeriodFigures {
-    const denominator = this.answered + this.abandoned + this.timedOut;
+    const sl = serviceLevel(this.counts);
     return {
-      offered: this.offered,
-      answered: this.answered,
-      abandoned: this.abandoned,
-      shortAbandoned: this.shortAbandoned,
-      timedOut: this.timedOut,
-      unknown: this.unknown,
-      answeredWithinTarget: this.within,
-      serviceLevel: denominator === 0 ? null : round4(this.within / denominator),
+      ...this.counts,
+      serviceLevel: sl === null ? null : round4(sl),
       answeredWithinGuarantee: this.withinGuarantee,
       averageWaitSeconds: this.waitCount === 0 ? null : round1(this.waitSum / this.waitCount),
       longestWaitSeconds: this.longestWait,
       averageTalkSeconds: this.talkCount === 0 ? null : round1(this.talkSum / this.talkCount),
       calls: this.calls,
-      guaranteeBreaches: this.guaranteeBreaches,
-      overTransferLimit: this.overTransferLimit,
       breaches: this.breaches,
       breachesOpen: this.breaches - this.breachesClosed,
       breachesClosed: this.breachesClosed,
