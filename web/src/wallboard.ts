@@ -232,8 +232,23 @@ function renderQueues(): void {
     <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;
-  const rows = names.map((n) => queueRow(n, snap.queues[n]!.displayName ?? n, snap.queues[n]!, state.hour?.queues[n], snap, th, false)).join('');
-  const total = queueRow('__total', tr('total'), snap.total, state.hour?.total, snap, th, true);
+  const row = (n: string) => queueRow(n, snap.queues[n]!.displayName ?? snap.queues[n]!.queue ?? n, snap.queues[n]!, state.hour?.queues[n], snap, th, false);
+  const sites = Object.entries(snap.sites ?? {});
+  let rows: string;
+  if (sites.length > 1) {
+    // Several switches: each site's queues under its name, with the site's own total, then the sum of all.
+    const columns = 6 + BOARD_METRICS.length + AGENT_STATES.length;
+    rows = sites
+      .map(([site, sf]) => {
+        const own = names.filter((n) => snap.queues[n]!.site === site);
+        const stale = sf.health.stale ? ` <span class="site-stale" data-fig="site-stale">${esc(sf.health.reason ?? '')}</span>` : '';
+        return `<tr class="site-head" data-site="${esc(site)}"><th scope="rowgroup" colspan="${columns}">${esc(site)}${stale}</th></tr>
+          ${own.map(row).join('')}
+          ${queueRow(`__site/${site}`, tr('siteTotal', { site }), sf.total, state.hour?.sites?.[site]?.total, snap, th, true).replace('class="total"', 'class="total site-total"')}`;
+      })
+      .join('');
+  } else rows = names.map(row).join('');
+  const total = queueRow('__total', sites.length > 1 ? tr('allSitesTotal') : tr('total'), snap.total, state.hour?.total, snap, th, true);
   host.innerHTML = `${head}<tbody>${rows}${total}</tbody>`;
 }
 

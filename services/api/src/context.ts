@@ -44,7 +44,7 @@ export interface ApiContext {
   sites(): Promise<string[]>;
   /**
    * This context for one site's records, rollups and breaches (undefined: BELOFTE_SITE, the
-   * API's own). An unknown site is a BadSite.
+   * API's own, or the first of BELOFTE_SITES when it is not listed). A site not shown is a BadSite.
    */
   atSite(site: string | undefined): Promise<ApiContext>;
 }
@@ -105,8 +105,9 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     },
     sites: siteNames,
     async atSite(site) {
-      if (site === undefined || site === s.name) return contextOf(s);
       const names = await siteNames();
+      // Default: the API's own site, or the first listed when BELOFTE_SITES leaves it out.
+      if (site === undefined) return contextOf(siteOf(names.includes(config.BELOFTE_SITE) ? config.BELOFTE_SITE : names[0]!));
       if (!names.includes(site)) throw new BadSite(`unknown site ${JSON.stringify(site)}: this API shows ${names.map((n) => JSON.stringify(n)).join(', ')} (BELOFTE_SITES)`);
       return contextOf(siteOf(site));
     },

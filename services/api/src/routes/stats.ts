@@ -1,12 +1,22 @@
 /** Weekly statistics (JSON or CSV) and the week's abandoned calls, for managers. */
 import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
-import type { ApiContext } from '../context.ts';
+import { BadSite, type ApiContext } from '../context.ts';
 import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
-import type { ApiRoutes } from '../openapi/routes.ts';
+import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
 import { agentsCsv, figuresCsv } from '../stats/csv.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
 import { weeklyFromRollups } from '../stats/weeklyFromRollups.ts';
+
+/** The context of the site asked for (?site=), or a 400 naming the sites there are. */
+export async function siteContext(ctx: ApiContext, site: string | undefined): Promise<ApiContext> {
+  try {
+    return await ctx.atSite(site);
+  } catch (e) {
+    if (e instanceof BadSite) throw new BadRequest('site', `site: ${e.message}`);
+    throw e;
+  }
+}
 
 /** The week asked for, or the current one on the switch's clock. */
 function weekOf(ctx: ApiContext, text: string | undefined): IsoWeek {
@@ -21,7 +31,7 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     timeZone: ctx.config.BELOFTE_TIMEZONE,
     thresholds: ctx.thresholds,
     queueSettings: ctx.queueSettings,
-    site: ctx.config.BELOFTE_SITE,
+    site: ctx.keys.site,
     queue,
     followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids))].map(([id, f]) => [id, summary(f)])),
     now,
@@ -38,7 +48,7 @@ export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, q
     timeZone: ctx.config.BELOFTE_TIMEZONE,
     thresholds: ctx.thresholds,
     queueSettings: ctx.queueSettings,
-    site: ctx.config.BELOFTE_SITE,
+    site: ctx.keys.site,
     queue,
     records,
     followUps: new Map([...followUps].map(([id, f]) => [id, summary(f)])),
@@ -107,8 +117,9 @@ export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
       },
     },
     async ({ query }, c) => {
-      const week = weekOf(ctx, query.week);
-      const stats = await computeWeekly(ctx, week, query.queue ?? null);
+      const sc = await siteContext(ctx, query.site);
+      const week = weekOf(sc, query.week);
+      const stats = await computeWeekly(sc, week, query.queue ?? null);
       if (query.format === 'json') return c.json(stats);
       const csv = query.part === 'agents' ? agentsCsv(stats, query.lang, query.decimal) : figuresCsv(stats, query.lang, query.decimal);
       const name = `belofte-${formatIsoWeek(week)}${query.queue ? `-${query.queue.replace(/[^A-Za-z0-9_.-]/g, '_')}` : ''}-${query.part}.csv`;
@@ -128,9 +139,10 @@ export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
       responses: { 200: { description: 'Oldest first.', schema: AbandonedList } },
     },
     async ({ query }, c) => {
-      const week = weekOf(ctx, query.week);
+      const sc = await siteContext(ctx, query.site);
+      const week = weekOf(sc, query.week);
       const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
-      const entries = await abandonedEntries(ctx, span.from, span.to, query.queue ?? null);
+      const entries = await abandonedEntries(sc, span.from, span.to, query.queue ?? null);
       return c.json({ week: formatIsoWeek(week), from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), queue: query.queue ?? null, entries });
     },
   );

@@ -137,10 +137,16 @@ export type AgentFigures = z.infer<typeof AgentFigures>;
 export type AgentWeek = z.infer<typeof AgentWeek>;
 export type WeeklyStats = z.infer<typeof WeeklyStats>;
 
+export const siteParam = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'site must be a site name: letters, digits, "_", "." or "-"')
+  .describe('One site (a phone switch and its collector) of those the API shows; default BELOFTE_SITE.');
+
 export const WeeklyQuery = z
   .object({
     week: isoWeekParam.optional(),
     queue: queueParam.optional(),
+    site: siteParam.optional(),
     format: z.enum(['json', 'csv']).default('json').describe('json, or csv for Excel (see part, lang, decimal).'),
     part: z.enum(['figures', 'agents']).default('figures').describe('CSV only: the figures table (one row per queue and period) or the agents table.'),
     lang: z.enum(['nl', 'en']).default('nl').describe('CSV only: language of the column headers.'),
@@ -153,7 +159,7 @@ export const WeeklyQuery = z
   .register(inputs, { id: 'WeeklyQuery' });
 
 export const AbandonedQuery = z
-  .object({ week: isoWeekParam.optional(), queue: queueParam.optional() })
+  .object({ week: isoWeekParam.optional(), queue: queueParam.optional(), site: siteParam.optional() })
   .strict()
   .register(inputs, { id: 'AbandonedQuery' });
 
