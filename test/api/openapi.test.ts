@@ -72,7 +72,7 @@ describe('GET /api/openapi.json', () => {
     expect(params.week.schema.pattern).toBe('^\\d{4}-W\\d{2}$');
     expect(doc.paths['/api/breaches/{id}']!.patch.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/FollowUpPatch');
     const patch = doc.components.schemas.FollowUpPatch as any;
-    expect(patch.properties.compensation.items.enum).toEqual(['apology', 'coffee', 'parking', 'travel', 'other']);
+    expect(patch.properties.compensation.items.properties.kind.enum).toEqual(['apology', 'coffee', 'parking', 'travel', 'other']);
     expect(patch.additionalProperties).toBe(false);
   });
 

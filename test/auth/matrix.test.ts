@@ -56,6 +56,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/stats/weekly', path: '/api/stats/weekly?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/weekly', path: '/api/stats/weekly?week=2026-W47&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/abandoned', path: '/api/stats/abandoned?week=2026-W47', expect: MANAGER },
+  { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-11', expect: MANAGER },
+  { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-Q4&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches', path: '/api/breaches?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches/{id}', path: `/api/breaches/${BREACH}`, expect: MANAGER },
   { method: 'PATCH', doc: '/api/breaches/{id}', path: `/api/breaches/${BREACH}`, body: { note: 'gesproken met de beller' }, expect: MANAGER },
@@ -71,6 +73,7 @@ const ENDPOINTS: Endpoint[] = [
   // Pages hold no figures: they fetch them with the token from their own address.
   { method: 'GET', doc: '/', path: '/', expect: OPEN },
   { method: 'GET', doc: '/reports', path: '/reports', expect: OPEN },
+  { method: 'GET', doc: '/callbacks', path: '/callbacks', expect: OPEN },
   { method: 'GET', doc: '/agent/{id}', path: `/agent/${encodeURIComponent(ANNA)}`, expect: OPEN },
 ];
 

@@ -17,6 +17,8 @@ import { createContext, type ApiContext } from '../../services/api/src/context.t
 import { recordFollowUp } from '../../services/api/src/breaches/register.ts';
 import { abandonedEntries, abandonedEntriesFromRecords, computeWeekly, computeWeeklyFromRecords } from '../../services/api/src/routes/stats.ts';
 import { isBreach } from '../../services/api/src/stats/weekly.ts';
+import { agentSnapshots, agentSnapshotsFromRecords } from '../../services/api/src/stats/agentView.ts';
+import { AGENTS } from './simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { quietLog, testConfig } from '../support/stack.ts';
 import { simulateWeek } from './simulatedWeek.ts';
@@ -102,6 +104,28 @@ describe('rollups and indexes against the records', () => {
     expect(w.total.week.abandoned).toBeGreaterThan(0);
     expect(w.agents.length).toBeGreaterThan(5);
     await expectRollupsEqualRecords();
+  });
+
+  it("give every agent's today and this week the records give, calls in progress included", async () => {
+    ctx = createContext(testConfig(prefix, { BELOFTE_TIMEZONE: TZ }), redis, quietLog);
+    const deps = { redis, keys, records: ctx.records, rollups: ctx.rollups, thresholds: DEFAULT_THRESHOLDS, timeZone: TZ };
+    // Two calls still going on: one new, one that came back into a queue after its record was written.
+    const back = structuredClone(all.find((c) => c.linkedid === '2026w47.20' && c.visits.some((v) => v.agent))!);
+    back.visits.push({ ...structuredClone(back.visits.find((v) => v.agent)!), id: 'back/1', joinedAt: back.endedAt! + 1000, answeredAt: back.endedAt! + 5000, talkSeconds: null, status: 'answered', endedAt: null });
+    back.endedAt = null;
+    const fresh = structuredClone(all.find((c) => c.linkedid === '2026w47.21')!);
+    fresh.linkedid = 'running-1';
+    fresh.endedAt = null;
+    writer.enqueue([{ kind: 'callChanged', call: back }, { kind: 'callChanged', call: fresh }]);
+    await writer.flush();
+    for (const at of ['2026-11-18T10:00:00Z', '2026-11-22T22:30:00Z', '2026-10-25T01:30:00Z', '2026-03-29T12:00:00Z']) {
+      const now = Date.parse(at);
+      const got = await agentSnapshots(deps, AGENTS, now);
+      const want = await agentSnapshotsFromRecords(deps, AGENTS, now);
+      expect(got, at).toEqual(want);
+      expect([...got.values()].some((a) => a.thisWeek.answered > 0 && a.today.answered > 0), at).toBe(true);
+    }
+    await redis.hdel(keys.calls, back.linkedid, fresh.linkedid);
   });
 
   it('a replayed week and a retried writer leave every rollup unchanged', async () => {

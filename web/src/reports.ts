@@ -4,7 +4,7 @@
  * hour of the day, tables per day, queue and agent, the breach register with its follow-up
  * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
  */
-import type { Breach, BreachDetail, BreachList } from '../../services/api/src/schemas/breaches.ts';
+import type { Breach, BreachDetail, BreachList, Deadline } from '../../services/api/src/schemas/breaches.ts';
 import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
 import { serviceLevelDenominator } from '../../services/shared/src/catalogue.ts';
 import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
@@ -223,23 +223,57 @@ function renderCharts(s: WeeklyStats): void {
   );
 }
 
+/** A euro amount as the page's language writes it: € 12,50. */
+function eurosText(v: number): string {
+  return new Intl.NumberFormat(locale(state.lang), { style: 'currency', currency: 'EUR' }).format(v);
+}
+
+function shortDate(date: string): string {
+  return new Intl.DateTimeFormat(locale(state.lang), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T12:00:00Z`));
+}
+
+/** One charter deadline of a complaint as a badge: due date and whether it is met, late, due soon. */
+function deadlineBadge(step: 'callback' | 'progressMessage' | 'settled', d: Deadline): string {
+  if (d.state === 'notNeeded') return '';
+  const when = d.doneOn ? tr('doneOn', { date: shortDate(d.doneOn) }) : tr('dueOn', { date: shortDate(d.due!) });
+  const state = d.overdue ? 'overdue' : d.state;
+  return `<span class="badge deadline ${state}" data-step="${step}" data-state="${state}">${tr(`step_${step}` as Key)}: ${when}${d.overdue ? ` · ${tr('overdue')}` : d.state === 'dueSoon' ? ` · ${tr('dueSoon')}` : d.state === 'missed' ? ` · ${tr('late')}` : ''}</span>`;
+}
+
 function followUpText(b: Breach): string {
   const f = b.followUp;
   const parts: string[] = [`<span class="badge ${b.state}">${b.state === 'closed' ? tr('closedLabel') : tr('openLabel')}</span>`];
-  if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}</span>`);
-  for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c}` as Key)}</span>`);
+  if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}${f.complaint ? ` ${shortDate(f.complaint.receivedOn)}` : ''}</span>`);
+  if (f.complaint) for (const step of ['callback', 'progressMessage', 'settled'] as const) parts.push(deadlineBadge(step, f.complaint.deadlines[step]));
+  for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c.kind}` as Key)}${c.amount !== null ? ` ${eurosText(c.amount)}` : ''}</span>`);
   if (f.note) parts.push(`<span class="note-text">${esc(f.note)}</span>`);
   if (f.updatedBy && f.updatedAt) parts.push(`<span class="by">${tr('savedBy', { who: esc(f.updatedBy), when: dateText(f.updatedAt, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })}</span>`);
-  return parts.join(' ');
+  return parts.filter(Boolean).join(' ');
 }
+
+/** An amount field's text from euros, in the page's decimal form. */
+const amountText = (v: number | null | undefined) => (v === null || v === undefined ? '' : state.lang === 'nl' ? v.toFixed(2).replace('.', ',') : v.toFixed(2));
 
 function editForm(b: Breach): string {
   const f = b.followUp;
+  const c = f.complaint;
+  const amountOf = (kind: string) => f.compensation.find((e) => e.kind === kind)?.amount;
+  const date = (name: string, label: Key, value: string | null | undefined) =>
+    `<label class="date-field">${tr(label)}<input type="date" name="${name}" value="${value ?? ''}" data-testid="${name}"></label>`;
   return `<tr class="edit-row no-print" data-edit="${esc(b.id)}"><td colspan="8">
     <form class="follow-up" data-id="${esc(b.id)}" data-version="${f.version}">
       ${state.editNotice ? `<p class="notice" role="alert">${esc(state.editNotice)}</p>` : ''}
-      <label><input type="checkbox" name="complaintReceived" ${f.complaintReceived ? 'checked' : ''}> ${tr('complaintReceived')}</label>
-      <fieldset><legend>${tr('compensation')}</legend>${COMPENSATIONS.map((c) => `<label><input type="checkbox" name="compensation" value="${c}" ${f.compensation.includes(c) ? 'checked' : ''}> ${tr(`comp_${c}` as Key)}</label>`).join(' ')}</fieldset>
+      <fieldset class="complaint"><legend><label><input type="checkbox" name="complaintReceived" ${f.complaintReceived ? 'checked' : ''}> ${tr('complaintReceived')}</label></legend>
+        ${date('receivedOn', 'receivedOn', c?.receivedOn)}
+        <label><input type="checkbox" name="phoneKnown" ${c?.phoneKnown ? 'checked' : ''}> ${tr('phoneKnown')}</label>
+        ${date('calledBackOn', 'calledBackOn', c?.calledBackOn)}${date('progressMessageOn', 'progressMessageOn', c?.progressMessageOn)}${date('settledOn', 'settledOn', c?.settledOn)}
+      </fieldset>
+      <fieldset class="ledger"><legend>${tr('compensation')}</legend>${COMPENSATIONS.map(
+        (k) =>
+          `<label><input type="checkbox" name="compensation" value="${k}" ${f.compensation.some((e) => e.kind === k) ? 'checked' : ''}> ${tr(`comp_${k}` as Key)}</label>${
+            k === 'parking' || k === 'travel' || k === 'other' ? `<label class="amount">€ <input type="text" inputmode="decimal" name="amount-${k}" size="7" value="${amountText(amountOf(k))}" data-testid="amount-${k}" aria-label="${tr(`comp_${k}` as Key)} (€)"></label>` : ''
+          }`,
+      ).join(' ')}</fieldset>
       <label class="note-field">${tr('noteLabel')}<textarea name="note" rows="2" maxlength="2000">${esc(f.note)}</textarea></label>
       <label><input type="checkbox" name="closed" ${f.closed ? 'checked' : ''}> ${tr('closedLabel')}</label>
       <span class="buttons"><button type="submit" class="primary" data-testid="save-follow-up">${tr('save')}</button> <button type="button" data-cancel>${tr('cancel')}</button></span>
@@ -255,7 +289,14 @@ function renderBreaches(d: Loaded): void {
   }
   const th = d.stats.thresholds;
   const min = Math.round(th.guaranteeSeconds / 60);
-  host.innerHTML = `<table class="figures breaches"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th class="num">${tr('waited')}</th><th class="num">⇄</th>
+  const steps = list.flatMap((b) => (b.followUp.complaint ? Object.values(b.followUp.complaint.deadlines) : []));
+  const overdue = steps.filter((s) => s.overdue).length;
+  const dueSoon = steps.filter((s) => s.state === 'dueSoon').length;
+  const summary =
+    overdue || dueSoon
+      ? `<p class="deadline-summary" data-testid="deadline-summary">${overdue ? `<span class="badge deadline overdue">${tr('complaintsOverdue', { n: overdue })}</span> ` : ''}${dueSoon ? `<span class="badge deadline dueSoon">${tr('complaintsDueSoon', { n: dueSoon })}</span>` : ''}</p>`
+      : '';
+  host.innerHTML = `${summary}<table class="figures breaches"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th class="num">${tr('waited')}</th><th class="num">⇄</th>
       <th>${tr('agents')}</th><th>${tr('caller')}</th><th>${tr('reason')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
         .map((b) => {
           const reasons = b.reasons.map((r) => (r === 'guarantee' ? tr('reasonGuarantee', { min }) : tr('reasonTransfers', { n: b.transfers }))).join('; ');
@@ -285,6 +326,14 @@ function renderControls(): void {
     el.textContent = tr(el.dataset.i18n as Key);
   });
   $('lang-toggle').textContent = tr('switchLanguage');
+  // The month and year report, for the year of the week shown, with the same token.
+  const period = new URL('/reports/period', location.href);
+  const token = params.get('token');
+  if (token) period.searchParams.set('token', token);
+  period.searchParams.set('from', `${state.week.slice(0, 4)}-01`);
+  period.searchParams.set('to', `${state.week.slice(0, 4)}-12`);
+  if (state.queue) period.searchParams.set('queue', state.queue);
+  $<HTMLAnchorElement>('to-period').href = period.pathname + period.search;
   $<HTMLInputElement>('week').value = state.week;
   const select = $<HTMLSelectElement>('queue');
   const queues = [...state.knownQueues].sort((a, b) => a.localeCompare(b));
@@ -358,13 +407,19 @@ function go(week: string, queue = state.queue): void {
 async function saveFollowUp(form: HTMLFormElement): Promise<void> {
   const id = form.dataset.id!;
   const data = new FormData(form);
-  const body = {
-    complaintReceived: data.get('complaintReceived') === 'on',
-    compensation: data.getAll('compensation').map(String),
+  const complaintReceived = data.get('complaintReceived') === 'on';
+  const text = (name: string) => String(data.get(name) ?? '').trim();
+  const dateOrNull = (name: string) => text(name) || null;
+  const body: Record<string, unknown> = {
+    complaintReceived,
+    compensation: data.getAll('compensation').map(String).map((kind) => (text(`amount-${kind}`) ? { kind, amount: text(`amount-${kind}`) } : kind)),
     note: String(data.get('note') ?? ''),
     closed: data.get('closed') === 'on',
     expectedVersion: Number(form.dataset.version),
   };
+  if (complaintReceived && text('receivedOn')) {
+    body.complaint = { receivedOn: text('receivedOn'), phoneKnown: data.get('phoneKnown') === 'on', calledBackOn: dateOrNull('calledBackOn'), progressMessageOn: dateOrNull('progressMessageOn'), settledOn: dateOrNull('settledOn') };
+  }
   const replace = (b: BreachDetail) => {
     if (!state.data) return;
     state.data.breaches.breaches = state.data.breaches.breaches.map((x) => (x.id === b.id ? b : x));

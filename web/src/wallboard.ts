@@ -8,6 +8,7 @@
  */
 import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
 import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
+import { AlertStrip } from './alertStrip.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 import { isHistory, slSeries, type History } from './history.ts';
@@ -458,6 +459,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   offset.add(snap.at, now);
   state.lastFrameAt = now;
   state[which] = snap;
+  if (which === 'today') alertStrip?.update(snap.alerts);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();
@@ -469,13 +471,17 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   tick();
 }
 
+let alertStrip: AlertStrip | null = null;
+
 function start(): void {
+  alertStrip = new AlertStrip({ parent: document.body, lang: state.lang, params });
   renderAll();
   makeChart();
 
   $('lang-toggle').addEventListener('click', () => {
     state.lang = otherLang(state.lang);
     rememberLang(state.lang);
+    alertStrip?.setLang(state.lang);
     renderAll();
     makeChart();
   });

@@ -98,7 +98,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     rollups: s.rollups,
     alerts: s.alerts,
     agents(ids, now = Date.now()) {
-      return agentSnapshots({ redis, keys: s.keys, records: s.records, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
+      return agentSnapshots({ redis, keys: s.keys, records: s.records, rollups: s.rollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
     },
     switchNow(now = Date.now()) {
       return now + s.clockOffsetMs;

@@ -5,7 +5,7 @@
  * but the receiver, and nothing the push or the collector does waits on this.
  */
 import type { Alert } from '@belofte/shared/alerts';
-import { alertText, alertTitle } from './text.ts';
+import { alertText, alertTitle } from '@belofte/shared/alertText';
 
 export type WebhookFormat = 'belofte' | 'teams' | 'slack' | 'mattermost';
 

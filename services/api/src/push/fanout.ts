@@ -9,8 +9,10 @@
  * run, and a wallboard that hears nothing knows its figures are stale.
  *
  * A socket opened for one agent (`/ws?agent=<id>`, checked by the server before the upgrade)
- * gets that agent's own view (AgentSnapshot) instead, re-read on the same notices and beats;
- * all agents' views come from one read of the week's call records.
+ * gets that agent's own view (AgentSnapshot) instead: all agents' views come from one read of
+ * the per-agent rollups and the calls in progress, on their own cycle (at most one per
+ * `agentIntervalMs`, never awaited by the wallboards' broadcast), and a view goes out only when
+ * its figures changed — or on the heartbeat.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,6 +20,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
 import { Keys } from '@belofte/shared/keys';
+import type { AgentSnapshot } from '../schemas/agents.ts';
 
 export interface FanoutOptions {
   heartbeatMs?: number;
@@ -27,6 +30,8 @@ export interface FanoutOptions {
   maxBufferedBytes?: number;
   /** Frames a client may send per 10 s before it is closed (wallboards send none). */
   maxClientMessages?: number;
+  /** At most one re-read of the agents' views per this many ms (default 1000). */
+  agentIntervalMs?: number;
 }
 
 export interface FanoutStats {
@@ -44,6 +49,8 @@ interface Client {
   /** Set for an agent's own view. */
   agent: string | null;
   messages: number;
+  /** The agent view last sent, without its `at`: an unchanged view is not sent again. */
+  lastView?: string;
 }
 
 export class Fanout {
@@ -60,6 +67,12 @@ export class Fanout {
   private readonly maxBuffered: number;
   private readonly maxMessages: number;
   private redisOk = true;
+  private readonly agentIntervalMs: number;
+  private agentsRefreshing = false;
+  private agentsDirty = false;
+  private agentsLastAt = 0;
+  private agentsPending: NodeJS.Timeout | null = null;
+  private agentsBeat = false;
 
   constructor(
     private readonly ctx: ApiContext,
@@ -70,17 +83,22 @@ export class Fanout {
     this.minIntervalMs = o.minIntervalMs ?? 30;
     this.maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.maxMessages = o.maxClientMessages ?? 50;
+    this.agentIntervalMs = o.agentIntervalMs ?? 1_000;
     // Wallboards send nothing of size: a large frame is an attack or a mistake.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
   }
 
   async start(): Promise<void> {
-    this.subscriber.on('message', () => this.refresh());
+    this.subscriber.on('message', () => {
+      this.refresh();
+      this.refreshAgents(false);
+    });
     await this.subscriber.subscribe(this.ctx.keys.changes);
     this.subscribed.add(this.ctx.keys.changes);
     await this.followSites();
     const beat = setInterval(() => {
       this.refresh();
+      this.refreshAgents(true);
       void this.followSites();
     }, this.heartbeatMs);
     const reset = setInterval(() => {
@@ -145,7 +163,11 @@ export class Fanout {
     // The figures at once, not at the next change.
     if (agent !== null) {
       void this.ctx.agents([agent]).then(
-        (views) => this.send(client, JSON.stringify(views.get(agent))),
+        (views) => {
+          const view = views.get(agent)!;
+          client.lastView = JSON.stringify({ ...view, at: undefined });
+          this.send(client, JSON.stringify(view));
+        },
         (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read an agent view for a new socket'),
       );
       return;
@@ -190,19 +212,8 @@ export class Fanout {
   private async broadcast(): Promise<void> {
     this.stats.refreshes++;
     const windows = new Set([...this.clients].filter((c) => c.agent === null).map((c) => c.window));
-    const agents = new Set([...this.clients].flatMap((c) => (c.agent === null ? [] : [c.agent])));
+    if (windows.size === 0) return;
     const now = Date.now();
-    if (agents.size > 0) {
-      let views: Map<string, unknown> | null = null;
-      let failure: string | null = null;
-      try {
-        views = await this.ctx.agents([...agents], now);
-      } catch (e) {
-        this.stats.readErrors++;
-        failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
-      }
-      for (const c of this.clients) if (c.agent !== null) this.send(c, failure ?? JSON.stringify(views!.get(c.agent)));
-    }
     for (const w of windows) {
       let text: string;
       try {
@@ -221,6 +232,65 @@ export class Fanout {
     }
   }
 
+  /**
+   * The agents' views, on their own cycle: coalesced like the wallboards' broadcast, at most
+   * one per agentIntervalMs. `beat`: send every view, changed or not.
+   */
+  refreshAgents(beat: boolean): void {
+    if (beat) this.agentsBeat = true;
+    if (this.agentsRefreshing || this.agentsPending) {
+      this.agentsDirty = true;
+      return;
+    }
+    if (![...this.clients].some((c) => c.agent !== null)) return;
+    const wait = this.agentsLastAt + this.agentIntervalMs - Date.now();
+    if (wait > 0) {
+      this.agentsPending = setTimeout(() => {
+        this.agentsPending = null;
+        this.refreshAgents(false);
+      }, wait);
+      return;
+    }
+    this.agentsRefreshing = true;
+    this.agentsLastAt = Date.now();
+    const all = this.agentsBeat;
+    this.agentsBeat = false;
+    void this.broadcastAgents(all).finally(() => {
+      this.agentsRefreshing = false;
+      if (this.agentsDirty) {
+        this.agentsDirty = false;
+        this.refreshAgents(false);
+      }
+    });
+  }
+
+  private async broadcastAgents(all: boolean): Promise<void> {
+    const agents = new Set([...this.clients].flatMap((c) => (c.agent === null ? [] : [c.agent])));
+    if (agents.size === 0) return;
+    const now = Date.now();
+    let views: Map<string, AgentSnapshot> | null = null;
+    let failure: string | null = null;
+    try {
+      views = await this.ctx.agents([...agents], now);
+    } catch (e) {
+      this.stats.readErrors++;
+      failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+    }
+    for (const c of this.clients) {
+      if (c.agent === null) continue;
+      if (failure) {
+        c.lastView = undefined;
+        this.send(c, failure);
+        continue;
+      }
+      const view = views!.get(c.agent)!;
+      const figures = JSON.stringify({ ...view, at: undefined });
+      if (!all && figures === c.lastView) continue;
+      c.lastView = figures;
+      this.send(c, JSON.stringify(view));
+    }
+  }
+
   private send(c: Client, text: string | Buffer): void {
     if (c.ws.readyState !== c.ws.OPEN) return;
     if (c.ws.bufferedAmount > this.maxBuffered) {
@@ -236,6 +306,7 @@ export class Fanout {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     if (this.pending) clearTimeout(this.pending);
+    if (this.agentsPending) clearTimeout(this.agentsPending);
     for (const c of this.clients) c.ws.close(1001, 'server going away');
     this.wss.close();
     try {

@@ -1,8 +1,8 @@
 /** The breach register: list, one breach with its audit trail, and recording the follow-up. */
-import { isoWeekSpan, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
+import { isoWeekSpan, localDate, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
 import { siteContext } from './stats.ts';
-import { breachOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUps, recordFollowUp } from '../breaches/register.ts';
+import { breachOf, complaintPatchProblem, followUpOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUpHashes, readFollowUps, recordFollowUp } from '../breaches/register.ts';
 import { readCallbacks } from '../callbacks/state.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import type { Callback } from '../schemas/callbacks.ts';
@@ -19,13 +19,16 @@ export function instantOf(text: string, end: boolean, timeZone: string): number 
   return end ? startOfNextLocalDay(d, timeZone) : localToUtc(d.year, d.month, d.day, 0, 0, timeZone);
 }
 
+/** Today's local date on the switch's clock: where complaint deadlines stand. */
+export const todayOf = (ctx: ApiContext): string => localDate(ctx.switchNow(), ctx.config.BELOFTE_TIMEZONE);
+
 /** The callback list's word on a breach's caller (the same call, the same id). */
 const calledBackOf = (c: Callback | undefined) => (c?.calledBack ? { at: c.calledBackAt, by: c.calledBackBy, reached: c.reached } : null);
 
 async function detail(ctx: ApiContext, id: string): Promise<BreachDetail | null> {
   const record = await ctx.records.one(id);
   if (!record || !isBreach(record)) return null;
-  const [followUps, audit, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, [id]), readAudit(ctx.redis, ctx.keys, id), readCallbacks(ctx.redis, ctx.keys, [id])]);
+  const [followUps, audit, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, [id], todayOf(ctx)), readAudit(ctx.redis, ctx.keys, id), readCallbacks(ctx.redis, ctx.keys, [id])]);
   return { ...breachOf(record, followUps.get(id) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(id))), audit };
 }
 
@@ -67,7 +70,7 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       const ids = (await sc.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
       const records = (await sc.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
       const found = records.map((r) => r.linkedid);
-      const [followUps, callbacks] = await Promise.all([readFollowUps(sc.redis, sc.keys, found), readCallbacks(ctx.redis, ctx.keys, found)]);
+      const [followUps, callbacks] = await Promise.all([readFollowUps(sc.redis, sc.keys, found, todayOf(sc)), readCallbacks(sc.redis, sc.keys, found)]);
       const breaches = records
         .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
         .filter((b) => query.state === 'all' || b.state === query.state)
@@ -115,13 +118,29 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
     async ({ params, body, principal }, c) => {
       const record = await ctx.records.one(params.id);
       if (!record || !isBreach(record)) return c.json(notFound(params.id), 404);
-      const result = await recordFollowUp(ctx.redis, ctx.keys, {
-        id: params.id,
-        patch: body,
-        by: principal?.name ?? 'unknown',
-        at: Date.now(),
-        keepSeconds: ctx.config.RETENTION_DAYS * 86_400,
-      });
+      // A complaint's dates are checked against the stored ones; the write then expects the
+      // version that was checked, so a change made in between is never combined unchecked
+      // (without an expectedVersion of the client's own, it is read and checked again).
+      let result: Awaited<ReturnType<typeof recordFollowUp>> | null = null;
+      const pinned = body.complaint !== undefined;
+      for (let attempt = 0; attempt < 50 && (result === null || (result.status === 'conflict' && body.expectedVersion === undefined)); attempt++) {
+        let expectedVersion = body.expectedVersion;
+        if (pinned) {
+          const current = (await readFollowUpHashes(ctx.redis, ctx.keys, [params.id])).get(params.id) ?? {};
+          const problem = complaintPatchProblem(current, body, { today: todayOf(ctx), breachDate: localDate(record.firstJoinedAt, tz) });
+          if (problem) throw new BadRequest(problem.parameter, problem.message);
+          expectedVersion ??= followUpOf(current, todayOf(ctx)).version;
+        }
+        result = await recordFollowUp(ctx.redis, ctx.keys, {
+          id: params.id,
+          patch: body,
+          by: principal?.name ?? 'unknown',
+          at: Date.now(),
+          keepSeconds: ctx.config.RETENTION_DAYS * 86_400,
+          expectedVersion,
+        });
+      }
+      if (!result) throw new Error('follow-up not recorded');
       if (result.status === 'conflict') {
         return c.json({ error: 'conflict', message: `the follow-up was changed meanwhile: it is at version ${result.version}, not ${body.expectedVersion}; reload it and make your change again` }, 409);
       }

@@ -1,10 +1,14 @@
 /** Weekly statistics (JSON or CSV) and the week's abandoned calls, for managers. */
-import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
+import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, localDate, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
 import { BadSite, type ApiContext } from '../context.ts';
 import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
-import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
+import type { ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
-import { agentsCsv, figuresCsv } from '../stats/csv.ts';
+import { PeriodQuery, PeriodReport } from '../schemas/period.ts';
+import { agentsCsv, figuresCsv, periodCsv } from '../stats/csv.ts';
+import { periodSeries, recordsPeriodSource, rollupPeriodSource, type PeriodSource } from '../stats/period.ts';
+import { periodOf, yearEarlier } from '../stats/periods.ts';
+import { BadRequest } from '../openapi/routes.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
 import { weeklyFromRollups } from '../stats/weeklyFromRollups.ts';
 
@@ -33,7 +37,7 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     queueSettings: ctx.queueSettings,
     site: ctx.keys.site,
     queue,
-    followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids))].map(([id, f]) => [id, summary(f)])),
+    followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids, localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE)))].map(([id, f]) => [id, summary(f)])),
     now,
   });
 }
@@ -42,7 +46,7 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
 export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, queue: string | null, now = Date.now()): Promise<WeeklyStats> {
   const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
   const records = await ctx.records.finished(span.from, span.to, now);
-  const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid));
+  const followUps = await readFollowUps(ctx.redis, ctx.keys, records.filter(isBreach).map((r) => r.linkedid), localDate(ctx.switchNow(), ctx.config.BELOFTE_TIMEZONE));
   return weeklyStats({
     week,
     timeZone: ctx.config.BELOFTE_TIMEZONE,
@@ -54,6 +58,33 @@ export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, q
     followUps: new Map([...followUps].map(([id, f]) => [id, summary(f)])),
     now,
   });
+}
+
+/** The period report's sources: the rollups (served) or every call record (the reference). */
+export function periodSource(ctx: ApiContext, from: 'rollups' | 'records', now = Date.now()): PeriodSource {
+  const today = localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE);
+  const followUps = (ids: string[]) => readFollowUps(ctx.redis, ctx.keys, ids, today);
+  const timeZone = ctx.config.BELOFTE_TIMEZONE;
+  if (from === 'rollups') return rollupPeriodSource({ timeZone, rollups: ctx.rollups, followUps });
+  return recordsPeriodSource({ timeZone, thresholds: ctx.thresholds, records: (a, b) => ctx.records.finished(a, b, now), followUps });
+}
+
+export async function computePeriod(ctx: ApiContext, from: string, to: string | undefined, queue: string | null, now = Date.now(), source: 'rollups' | 'records' = 'rollups'): Promise<PeriodReport> {
+  const p = periodOf(from, to);
+  if ('parameter' in p) throw new BadRequest(p.parameter, p.message);
+  const src = periodSource(ctx, source, now);
+  const asked = await periodSeries(src, p, queue);
+  const before = await periodSeries(src, yearEarlier(p), queue);
+  return {
+    ...asked,
+    kind: p.kind,
+    timeZone: ctx.config.BELOFTE_TIMEZONE,
+    queue,
+    thresholds: ctx.thresholds,
+    today: localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE),
+    generatedAt: new Date(now).toISOString(),
+    yearEarlier: before,
+  };
 }
 
 /** The abandoned entries that joined in [from, to), from the abandoned-calls index. */
@@ -96,6 +127,34 @@ export async function abandonedEntriesFromRecords(ctx: ApiContext, from: number,
 }
 
 export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/api/stats/period',
+      operationId: 'periodReport',
+      tag: 'statistics',
+      summary: "The charter's report over months, a quarter or a year: per month and in total, per queue and overall, with the same period a year earlier",
+      description:
+        'from/to: months (2026-01), quarters (2026-Q1) or a year (2026), of one form, at most 12 months. Local calendar months in BELOFTE_TIMEZONE; ' +
+        'every month is the sum of its days as the weekly statistics count them. Complaints and compensation are booked with their breach. format=csv gives one table for Excel.',
+      access: 'manager',
+      query: PeriodQuery,
+      responses: {
+        200: {
+          description: 'The report.',
+          schema: PeriodReport,
+          also: { contentType: 'text/csv; charset=utf-8', description: 'With format=csv: the weekly CSV\'s conventions (UTF-8 with BOM, ";" and decimal comma or "," and point, CRLF); a row per series × queue/total × month and the whole period.' },
+        },
+      },
+    },
+    async ({ query }, c) => {
+      const report = await computePeriod(ctx, query.from, query.to, query.queue ?? null);
+      if (query.format === 'json') return c.json(report);
+      const name = `belofte-${report.from}${report.to !== report.from ? `_${report.to}` : ''}${query.queue ? `-${query.queue.replace(/[^A-Za-z0-9_.-]/g, '_')}` : ''}.csv`;
+      return c.body(periodCsv(report, query.lang, query.decimal), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` });
+    },
+  );
+
   api.add(
     {
       method: 'get',

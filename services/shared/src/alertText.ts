@@ -1,6 +1,6 @@
-/** An alert in words, Dutch or English: for the webhook's text and the chat cards. */
-import type { Alert } from '@belofte/shared/alerts';
-import type { RuleKind } from '@belofte/shared/alertRules';
+/** An alert in words, Dutch or English: the webhook's text, the chat cards and the wallboard's alert strip. */
+import type { Alert } from './alerts.ts';
+import type { RuleKind } from './alertRules.ts';
 
 type Lang = 'nl' | 'en';
 
@@ -30,10 +30,14 @@ export function alertTitle(a: Pick<Alert, 'rule'>, lang: Lang): string {
   return TITLE[lang][a.rule];
 }
 
-/** One line: what, where, the figure beside its threshold. */
-export function alertText(a: Alert, lang: Lang): string {
+export function alertWhere(a: Pick<Alert, 'queue'>, lang: Lang): string {
   const nl = lang === 'nl';
-  const where = a.queue ? (nl ? `wachtrij ${a.queue}` : `queue ${a.queue}`) : nl ? 'hele centrale' : 'whole site';
+  return a.queue ? (nl ? `wachtrij ${a.queue}` : `queue ${a.queue}`) : nl ? 'hele centrale' : 'whole site';
+}
+
+/** The figure beside its threshold ('' for the rules without one). */
+export function alertFigure(a: Alert, lang: Lang): string {
+  const nl = lang === 'nl';
   const v = a.clearedAt ? a.clearedValue : a.value;
   let figure: string;
   switch (a.rule) {
@@ -52,6 +56,14 @@ export function alertText(a: Alert, lang: Lang): string {
     default:
       figure = '';
   }
+  return figure;
+}
+
+/** One line: what, where, the figure beside its threshold. */
+export function alertText(a: Alert, lang: Lang): string {
+  const nl = lang === 'nl';
+  const where = alertWhere(a, lang);
+  const figure = alertFigure(a, lang);
   const state = a.clearedAt ? (nl ? 'OPGELOST' : 'CLEARED') : nl ? 'ALARM' : 'ALERT';
   return `${state}: ${alertTitle(a, lang)} — ${where}${figure ? `, ${figure}` : ''}`;
 }
