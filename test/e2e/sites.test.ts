@@ -79,6 +79,13 @@ describe('two sites through one API', () => {
     expect(s.health.collectorConnected).toBe(true);
   });
 
+  it('draws the day of both sites together, or of one site\'s queue', async () => {
+    const get = async (q: string) => (await (await fetch(`${discovering.url}/api/history?step=60${q}`)).json()) as { points: Array<{ offered: number }> };
+    const today = await live(discovering);
+    expect((await get('')).points.at(-1)!.offered).toBe(today.total.offered);
+    expect((await get('&queue=delft/support')).points.at(-1)!.offered).toBe(today.queues['delft/support']!.offered);
+  });
+
   it('shows the sites BELOFTE_SITES lists, and only those', async () => {
     const s = await live(listed, '?window=24h');
     expect(Object.keys(s.sites!)).toEqual(['delft']);

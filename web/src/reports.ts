@@ -28,6 +28,9 @@ const state = {
   lang: initialLang(storedLang(), navigator.language) as Lang,
   week: params.get('week') && parseIsoWeek(params.get('week')!) ? params.get('week')! : formatIsoWeek(isoWeekOfInstant(Date.now(), 'Europe/Amsterdam')),
   queue: params.get('queue') ?? '',
+  /** One site of several (?site=); '' is the API's own. */
+  site: params.get('site') ?? '',
+  sites: [] as string[],
   data: null as Loaded | null,
   knownQueues: new Set<string>(),
   editing: null as string | null,
@@ -101,7 +104,7 @@ function delta(now: number | null, before: number | null, kind: 'pct' | 'count' 
 
 function renderHeading(s: WeeklyStats): void {
   const w = parseIsoWeek(s.week)!;
-  $('heading').textContent = `${tr('weekHeading', { week: w.week, from: dayLabel(s.dates[0]!), to: dayLabel(s.dates[6]!, true) })}${s.queue ? ` · ${s.queue}` : ` · ${tr('allQueues')}`}`;
+  $('heading').textContent = `${tr('weekHeading', { week: w.week, from: dayLabel(s.dates[0]!), to: dayLabel(s.dates[6]!, true) })}${s.queue ? ` · ${s.queue}` : ` · ${tr('allQueues')}`}${state.sites.length > 1 ? ` · ${state.site || state.sites[0]}` : ''}`;
 }
 
 function renderKpis(d: Loaded): void {
@@ -372,7 +375,7 @@ function showProblem(e: unknown): void {
 async function load(): Promise<void> {
   const seq = ++state.loadSeq;
   document.body.dataset.ready = 'false';
-  const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+  const q = filterQuery();
   const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
   try {
     const [stats, previous, breaches, abandoned] = await Promise.all([
@@ -392,14 +395,36 @@ async function load(): Promise<void> {
   }
 }
 
-function go(week: string, queue = state.queue): void {
+/** The queue and site filters as query parameters. */
+function filterQuery(): string {
+  return `${state.queue ? `&queue=${encodeURIComponent(state.queue)}` : ''}${state.site ? `&site=${encodeURIComponent(state.site)}` : ''}`;
+}
+
+/** The sites the API shows (from the live figures); a choice only when there are several. */
+async function loadSites(): Promise<void> {
+  try {
+    const live = await apiJson<{ sites?: Record<string, unknown> }>('/api/live');
+    state.sites = Object.keys(live.sites ?? {});
+  } catch {
+    state.sites = [];
+  }
+  const select = $<HTMLSelectElement>('site');
+  select.hidden = state.sites.length < 2;
+  select.innerHTML = state.sites.map((n) => `<option value="${esc(n)}"${n === (state.site || state.sites[0]) ? ' selected' : ''}>${esc(n)}</option>`).join('');
+}
+
+function go(week: string, queue = state.queue, site = state.site): void {
   state.week = week;
   state.queue = queue;
+  if (site !== state.site) state.knownQueues.clear();
+  state.site = site;
   state.editing = null;
   const url = new URL(location.href);
   url.searchParams.set('week', week);
   if (queue) url.searchParams.set('queue', queue);
   else url.searchParams.delete('queue');
+  if (site) url.searchParams.set('site', site);
+  else url.searchParams.delete('site');
   history.replaceState(null, '', url);
   void load();
 }
@@ -450,8 +475,9 @@ function wire(): void {
     if (parseIsoWeek(v)) go(v);
   });
   $<HTMLSelectElement>('queue').addEventListener('change', (e) => go(state.week, (e.target as HTMLSelectElement).value));
+  $<HTMLSelectElement>('site').addEventListener('change', (e) => go(state.week, '', (e.target as HTMLSelectElement).value));
   const csv = (part: 'figures' | 'agents') => () => {
-    const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+    const q = filterQuery();
     void downloadWithToken(`/api/stats/weekly?week=${state.week}${q}&format=csv&part=${part}&lang=${state.lang}`, `belofte-${state.week}-${part}.csv`).catch(showProblem);
   };
   $('csv-figures').addEventListener('click', csv('figures'));
@@ -489,3 +515,6 @@ function wire(): void {
 wire();
 renderControls();
 void load();
+void loadSites().then(() => {
+  if (state.data) render();
+});
