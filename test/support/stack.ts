@@ -9,9 +9,11 @@ import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.t
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { Collector } from '../../services/collector/src/collector.ts';
 import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
-import type { TruthQueue } from './captures.ts';
+import { asTruth } from './captures.ts';
+import type { TruthQueue } from '../../services/simulator/src/truth.ts';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -101,7 +103,8 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; load
   const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws?window=${o.window ?? '24h'}`);
   ws.on('message', (d) => {
     const doc = JSON.parse(String(d));
-    if (doc.total) frames.push(doc as LiveSnapshot);
+    // Frames after the first carry only the agent tiles that changed: keep the whole document.
+    if (doc.total) frames.push(applyLiveFrame(frames.at(-1) ?? null, doc as LiveFrame)!);
     else if (doc.error) errors.push(doc);
   });
   await new Promise((resolve, reject) => {
@@ -135,10 +138,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; load
   };
 }
 
-/** The per-queue counts of a snapshot, in the ground truth's terms. */
-export function asTruth(f: QueueFigures): TruthQueue {
-  return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
-}
+export { asTruth };
 
 /**
  * Waits until the socket shows exactly `want` per queue, with nobody waiting (and, if asked,

@@ -8,6 +8,7 @@
  */
 import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
 import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
+import { applyLiveFrame, type LiveFrame } from '../../services/shared/src/liveFrame.ts';
 import { AlertStrip } from './alertStrip.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
@@ -275,9 +276,11 @@ function renderAgents(): void {
   host.innerHTML = agents
     .map((a) => {
       const reason = a.state === 'paused' && a.pausedReason ? ` · ${esc(a.pausedReason)}` : '';
+      // Pause is per queue: a person paused in some of their queues only is shown once, with those queues.
+      const pausedIn = a.state !== 'paused' && a.pausedIn?.length ? `<span class="a-paused" data-testid="paused-in"> · ⏸ ${tr('pausedIn')} ${esc(a.pausedIn.join(', '))}${a.pausedReason ? ` (${esc(a.pausedReason)})` : ''}</span>` : '';
       return `<div class="agent st-${a.state}" data-agent="${esc(a.name)}" data-state="${a.state}">
         <div class="a-name">${esc(a.name)}</div>
-        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}</div>
+        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}${pausedIn}</div>
         <div class="a-meta"><span class="a-time" data-since="${esc(a.since)}">${duration(runningSeconds(0, a.since, Date.parse(at)))}</span><span class="a-count">✓${count(a.answered, state.lang)} ⇄${count(a.transfersMade, state.lang)}</span></div>
       </div>`;
     })
@@ -393,9 +396,10 @@ function makeChart(): void {
   updateChart();
 }
 
-function parseSnapshot(data: string): LiveSnapshot | null {
+/** A full document or a frame of agent-tile changes (services/shared/src/liveFrame.ts). */
+function parseSnapshot(data: string): LiveFrame | null {
   try {
-    const v = JSON.parse(data) as LiveSnapshot;
+    const v = JSON.parse(data) as LiveFrame;
     return v && typeof v === 'object' && typeof v.at === 'string' && v.total && v.queues ? v : null;
   } catch {
     return null;
@@ -445,7 +449,9 @@ function serverError(data: string): string | null {
 }
 
 function onFrame(which: 'today' | 'hour', data: string): void {
-  const snap = parseSnapshot(data);
+  const frame = parseSnapshot(data);
+  // After the first (full) frame only the agent tiles that changed come along.
+  const snap = frame && applyLiveFrame(state[which], frame);
   if (!snap) {
     const message = serverError(data);
     if (message !== null) {

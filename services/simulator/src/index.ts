@@ -15,6 +15,7 @@ import { WEEK_PROFILE, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProf
 export type { FixedLoad } from './fixedLoad.ts';
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
 export type { TruthCall, TruthQueue } from './truth.ts';
+export { frame } from './protocol.ts';
 export { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type DayTrouble, type WeekProfile } from './week.ts';
 
 /** A week of traffic played on the simulated clock from its Monday 00:00 to its Sunday 23:59:59. */
@@ -54,6 +55,12 @@ export interface SimulatorOptions {
    * simulated hours instead of the demo: the queue of staffing maths, e.g. to check advice.
    */
   load?: FixedLoad;
+  /**
+   * No traffic of its own: the switch logs clients in, answers Ping and the resync actions
+   * (with `queues`, default none), and sends only what the caller writes with `send()` —
+   * frames a test or benchmark scripts itself, or raw bytes no real switch would send.
+   */
+  scripted?: boolean;
 }
 
 export interface SimulatorCounters {
@@ -65,6 +72,12 @@ export interface SimulatorCounters {
   backlogHolds: number;
   /** Wall time from the start of play (a week: the first login) to its end, or to now; ms. */
   playedWallMs: number;
+  /** Successful logins, across sessions. */
+  logins: number;
+  /** Resync actions answered (QueueStatus, CoreShowChannels), across sessions. */
+  resyncs: number;
+  /** Logged-in sessions now. */
+  listeners: number;
 }
 
 /** What a played week is: which one, from when to when. */
@@ -94,6 +107,18 @@ export interface Simulator {
   week: PlayedWeek | null;
   /** How the play went: see SimulatorCounters. */
   counters(): SimulatorCounters;
+  /**
+   * Writes bytes exactly as given to every logged-in client (scripted frames, hostile input);
+   * false when a client's socket buffer is full: wait for `drained()` before writing more.
+   * Build frames with `frame()`.
+   */
+  send(data: string | Uint8Array, encoding?: BufferEncoding): boolean;
+  /** Resolves when every client's socket buffer has drained. */
+  drained(): Promise<void>;
+  /** Resolves at the first successful login. */
+  loggedIn: Promise<void>;
+  /** Every action received, by name as sent, in order (all sessions). */
+  actions: readonly string[];
   close(): Promise<void>;
 }
 
@@ -113,7 +138,7 @@ function weekOptions(week: true | string | WeekOptions): WeekOptions {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const weekOpts = options.week ? weekOptions(options.week) : null;
-  if ([weekOpts, options.scenario, options.load].filter(Boolean).length > 1) throw new Error('play one of a scenario, a week or a fixed load');
+  if ([weekOpts, options.scenario, options.load, options.scripted].filter(Boolean).length > 1) throw new Error('play one of a scenario, a week, a fixed load or scripted frames');
   const profile = weekOpts?.profile ?? WEEK_PROFILE;
   let calendar: WeekCalendar | null = null;
   if (weekOpts) {
@@ -123,8 +148,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const startAt = calendar?.start ?? options.startAt ?? Date.now();
   const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
-  const queues = options.load ? fixedLoadQueues(options.load) : (options.queues ?? (calendar ? profile.roster : DEFAULT_QUEUES));
-  if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
+  const queues = options.load ? fixedLoadQueues(options.load) : (options.queues ?? (calendar ? profile.roster : options.scripted ? {} : DEFAULT_QUEUES));
+  if (Object.keys(queues).length === 0 && !options.scripted) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
   const seed = options.seed ?? (calendar ? Number(calendar.week.replace('-W', '')) : 1);
@@ -238,6 +263,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     server.onLogin = () => player.notifyLogin();
     player.start();
     done = player.done;
+  } else if (options.scripted) {
+    // Nothing plays: the caller's send() is the traffic.
+    done = Promise.resolve();
   } else {
     // Started as a task at exactly startAt, so a seed plays the same demo every time.
     const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues);
@@ -259,7 +287,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       idleSkippedMs: scheduler.skippedMs,
       backlogHolds,
       playedWallMs: playFrom === null ? 0 : (playTo ?? performance.now()) - playFrom,
+      logins: server.logins,
+      resyncs: server.resyncs,
+      listeners: server.listeners,
     }),
+    send: (data, encoding) => server.send(data, encoding),
+    drained: () => server.drained(),
+    loggedIn: server.loggedIn,
+    actions: server.actions,
     close: async () => {
       if (closed) return;
       closed = true;

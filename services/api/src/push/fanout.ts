@@ -3,7 +3,10 @@
  *
  * The collector publishes a change notice after every batch it writes; this process
  * re-reads the figures once per notice burst (at most one read in flight, a notice during a
- * read triggers one more) and sends the same text frame to every socket of that window. It
+ * read triggers one more) and sends the same text frame to every socket of that window.
+ * A new socket gets the full document with the next read (at most minIntervalMs away); every
+ * later frame carries only the agent tiles that changed (services/shared/src/liveFrame.ts),
+ * so a 600-agent centre's steady frame stays a few KB instead of ~200 KB. It
  * keeps no figures of its own, so any number of API processes show the same numbers.
  * A heartbeat frame goes out every few seconds even when nothing changes: waiting clocks
  * run, and a wallboard that hears nothing knows its figures are stale.
@@ -20,6 +23,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
 import { Keys } from '@belofte/shared/keys';
+import type { LiveSnapshot } from '@belofte/shared/figures';
+import { agentChanges } from '@belofte/shared/liveFrame';
 import type { AgentSnapshot } from '../schemas/agents.ts';
 
 export interface FanoutOptions {
@@ -51,12 +56,20 @@ interface Client {
   messages: number;
   /** The agent view last sent, without its `at`: an unchanged view is not sent again. */
   lastView?: string;
+  /** A wallboard that has not had its full document yet. */
+  needsFull: boolean;
+}
+
+/** What the sockets of one window were last sent: the tiles the next frame's changes are against. */
+interface WindowState {
+  tiles: Map<string, string>;
 }
 
 export class Fanout {
   readonly stats: FanoutStats = { sockets: 0, framesSent: 0, refreshes: 0, closedSlow: 0, closedFlood: 0, readErrors: 0 };
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
+  private readonly windowStates = new Map<string, WindowState>();
   private refreshing = false;
   private pending: NodeJS.Timeout | null = null;
   private lastBroadcastAt = 0;
@@ -145,7 +158,7 @@ export class Fanout {
   }
 
   private accept(ws: WebSocket, window: string, agent: string | null): void {
-    const client: Client = { ws, window, agent, messages: 0 };
+    const client: Client = { ws, window, agent, messages: 0, needsFull: agent === null };
     this.clients.add(client);
     this.stats.sockets = this.clients.size;
     ws.on('message', () => {
@@ -159,6 +172,7 @@ export class Fanout {
     ws.on('close', () => {
       this.clients.delete(client);
       this.stats.sockets = this.clients.size;
+      if (![...this.clients].some((c) => c.agent === null && c.window === window)) this.windowStates.delete(window);
     });
     // The figures at once, not at the next change.
     if (agent !== null) {
@@ -172,10 +186,9 @@ export class Fanout {
       );
       return;
     }
-    void this.ctx.live(window).then(
-      (s) => this.send(client, JSON.stringify(s)),
-      (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read figures for a new socket'),
-    );
+    // With the next read (at once when nothing is in flight): its full document is the base
+    // the changes sent to every socket of this window after it are against.
+    this.refresh();
   }
 
   /**
@@ -216,8 +229,10 @@ export class Fanout {
     const now = Date.now();
     for (const w of windows) {
       let text: string;
+      let snapshot: LiveSnapshot | null = null;
       try {
-        text = JSON.stringify(await this.ctx.live(w, now));
+        snapshot = await this.ctx.live(w, now);
+        text = JSON.stringify(snapshot);
         this.redisOk = true;
       } catch (e) {
         this.stats.readErrors++;
@@ -227,8 +242,21 @@ export class Fanout {
         text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
       }
       // Encoded once for every socket of this window, not once per socket.
-      const frame = Buffer.from(text);
-      for (const c of this.clients) if (c.agent === null && c.window === w) this.send(c, frame);
+      const full = Buffer.from(text);
+      let frame = full;
+      if (snapshot) {
+        const tiles = new Map(Object.entries(snapshot.agents).map(([name, v]) => [name, JSON.stringify(v)]));
+        const before = this.windowStates.get(w);
+        this.windowStates.set(w, { tiles });
+        if (before) frame = Buffer.from(JSON.stringify({ ...snapshot, agents: undefined, agentChanges: agentChanges(before.tiles, tiles, snapshot.agents) }));
+      }
+      for (const c of this.clients) {
+        if (c.agent !== null || c.window !== w) continue;
+        if (c.needsFull && snapshot) {
+          c.needsFull = false;
+          this.send(c, full);
+        } else this.send(c, frame);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import type { ApiRoutes, OpenApiDocument } from '../openapi/routes.ts';
 import { docsPage } from '../openapi/page.ts';
 import { Health, Html, OpenApiJson } from '../schemas/health.ts';
 import { AgentParams } from '../schemas/agents.ts';
+import { LiveFrameSchema } from '../schemas/live.ts';
 import { WsQuery } from '../schemas/ws.ts';
 
 export const API_DESCRIPTION = [
@@ -19,11 +20,12 @@ export function docRoutes(api: ApiRoutes, version: string): () => OpenApiDocumen
     tag: 'live',
     summary: 'WebSocket: live figures pushed on every change and every 5 s; with agent=<id>, that agent\'s own view',
     description:
-      'Upgrade to a WebSocket. Without agent: LiveSnapshot frames (wallboard access). With agent=<id>: AgentSnapshot frames (that agent\'s or a manager token). ' +
+      'Upgrade to a WebSocket. Without agent (wallboard access): a LiveSnapshot first, then LiveDelta frames that carry only the agent tiles that changed (apply them in order). ' +
+      'With agent=<id>: AgentSnapshot frames (that agent\'s or a manager token), sent when the view changed and on the heartbeat. ' +
       'The token goes in ?token= because browsers cannot set headers on a WebSocket. A refused upgrade is answered with the HTTP status and a JSON Error before the upgrade.',
     access: 'wallboard',
     query: WsQuery,
-    responses: { 101: { description: 'Switching protocols; then one JSON text frame per update.' } },
+    responses: { 101: { description: 'Switching protocols; then one JSON text frame per update (LiveFrame, or AgentSnapshot with agent=).', schema: LiveFrameSchema } },
   });
   api.describe({ method: 'get', path: '/healthz', operationId: 'healthz', tag: 'health', summary: 'Liveness: the process answers', access: 'public', responses: { 200: { description: 'ok', schema: Health } } });
   api.describe({

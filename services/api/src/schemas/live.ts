@@ -74,6 +74,7 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     name: z.string(),
     interface: z.string(),
     since: instant(),
+    pausedIn: z.array(z.string()).describe('Queues where the agent is paused (pause is per queue); `state` is paused only when that is all of them.'),
     ...perMetric(AGENT_METRIC_NAMES, (m) => z.number().int().describe(AGENT_METRICS[m].description)),
     site: z.string().optional().describe("With several sites: the agent's site (the key is <site>/<name>)."),
   })
@@ -103,7 +104,19 @@ export const LiveSnapshotSchema = z
       .optional()
       .describe('Per site (BELOFTE_SITES or discovered): its total and health. The top-level total is the sum of the sites.'),
   })
-  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live and of every /ws frame.' });
+  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live, and the first /ws frame.' });
+
+export const LiveDeltaSchema = LiveSnapshotSchema.omit({ agents: true })
+  .extend({
+    agentChanges: z.record(z.string(), LiveAgentView.nullable()).describe('Only the agent tiles that changed since the frame before; null: the agent is gone.'),
+  })
+  .register(outputs, {
+    id: 'LiveDelta',
+    description: 'Every /ws frame after the first: the whole document except agents, and the changed agent tiles. Applied in order to the first frame it gives the document GET /api/live gives.',
+  });
+
+/** What a wallboard /ws socket receives: the full document, then deltas. */
+export const LiveFrameSchema = z.union([LiveSnapshotSchema, LiveDeltaSchema]).register(outputs, { id: 'LiveFrame', description: 'A /ws frame: LiveSnapshot first, LiveDelta after.' });
 
 export const HistorySchema = z
   .object({

@@ -45,6 +45,10 @@ export interface DomainCounters {
   duplicates: number;
   outOfOrder: number;
   orphans: number;
+  /** Numbers from the switch that could not be true (missing, garbage, negative): derived or skipped. */
+  implausible: number;
+  /** Calls let go to keep memory bounded (see TrackerOptions.maxCalls). */
+  evicted: number;
 }
 
 export type { Thresholds };
