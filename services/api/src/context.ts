@@ -188,7 +188,7 @@ class SiteReader {
     private readonly queueSettings: QueueSettings,
   ) {
     this.keys = new Keys(config.REDIS_PREFIX, name);
-    this.records = new CallRecords(redis, this.keys, { onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
+    this.records = new CallRecords(redis, this.keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
     this.rollups = new RollupReader(redis, this.keys);
     this.alerts = new AlertStore(redis, this.keys);
     this.staffing = new StaffingAdvisor(redis, this.keys, this.records, (queue) => {
