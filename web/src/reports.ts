@@ -250,6 +250,12 @@ function followUpText(b: Breach): string {
   if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}${f.complaint ? ` ${shortDate(f.complaint.receivedOn)}` : ''}</span>`);
   if (f.complaint) for (const step of ['callback', 'progressMessage', 'settled'] as const) parts.push(deadlineBadge(step, f.complaint.deadlines[step]));
   for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c.kind}` as Key)}${c.amount !== null ? ` ${eurosText(c.amount)}` : ''}</span>`);
+  // From the callback list (/callbacks): the caller of this breach was called back.
+  if (b.calledBack) {
+    const reached = b.calledBack.reached === null ? '' : tr(b.calledBack.reached ? 'calledBackReached' : 'calledBackNotReached');
+    const when = b.calledBack.at ? dateText(b.calledBack.at, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+    parts.push(`<span class="badge called-back" data-testid="called-back">${esc(tr('calledBackBadge', { when, who: b.calledBack.by ?? '', reached }))}</span>`);
+  }
   if (f.note) parts.push(`<span class="note-text">${esc(f.note)}</span>`);
   if (f.updatedBy && f.updatedAt) parts.push(`<span class="by">${tr('savedBy', { who: esc(f.updatedBy), when: dateText(f.updatedAt, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })}</span>`);
   return parts.filter(Boolean).join(' ');
