@@ -179,7 +179,11 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     const soon = page.locator(`#breaches tr[data-breach="${DUE_SOON}"]`);
     expect(await soon.locator('.badge.deadline[data-step="callback"]').getAttribute('data-state')).toBe('dueSoon');
     expect(await page.locator('[data-testid="deadline-summary"]').innerText()).toMatch(/2 klachttermijn\(en\) verstreken[\s\S]*2 bijna verlopen/);
-    await page.locator('#breaches').screenshot({ path: join(SCREENSHOTS, 'register-complaints.png') });
+    // Above the week's register: the complaints of every week not yet settled, overdue first.
+    expect(await page.locator('#open-complaints tr[data-complaint]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-complaint')))).toEqual([OVERDUE, DUE_SOON]);
+    expect(await page.locator(`#open-complaints tr[data-complaint="${OVERDUE}"] .badge.deadline[data-step="callback"]`).getAttribute('data-state')).toBe('overdue');
+    expect(await page.locator('#open-complaints h4').innerText()).toMatch(/^Klachten nog niet afgehandeld, alle weken: 2 1 met een verstreken termijn$/);
+    await page.locator('[data-testid="breaches"]').locator('..').screenshot({ path: join(SCREENSHOTS, 'register-complaints.png') });
     // Recording a complaint, its callback and a travel refund on the third breach.
     const received = localDate(BREACH_AT + DAY, TZ);
     await page.locator(`[data-testid="edit-${FRESH}"]`).click();

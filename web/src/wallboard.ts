@@ -440,7 +440,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   offset.add(snap.at, now);
   state.lastFrameAt = now;
   state[which] = snap;
-  if (which === 'today') alertStrip?.update(snap.alerts);
+  if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();

@@ -13,6 +13,7 @@ import { MalformedEvent, normalise } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { Pipeline } from './pipeline.ts';
 import { trimWindows } from './redis/scripts.ts';
+import { forgetCallerNumbers } from './retention.ts';
 
 /** The longest window the API serves is 24 h; keep a little more. */
 const WINDOW_KEEP_MS = 25 * 3_600_000;
@@ -205,6 +206,12 @@ export class Collector {
       await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
+    }
+    try {
+      const r = await forgetCallerNumbers(this.redis, this.keys, now - this.config.PHONE_RETENTION_DAYS * 86_400_000);
+      if (r.forgotten > 0) this.log.info({ forgotten: r.forgotten, phoneRetentionDays: this.config.PHONE_RETENTION_DAYS }, "removed callers' numbers past their retention");
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, "removing callers' numbers past their retention failed; will retry");
     }
   }
 

@@ -102,6 +102,8 @@ export const schema = z.object({
   MAX_TRANSFERS: int(2, 0, 100),
   SHORT_ABANDON_SECONDS: int(0, 0, 600),
   RETENTION_DAYS: int(400, 1, 3650),
+  /** Callers' numbers are removed from the call records this many days after the call (figures stay). */
+  PHONE_RETENTION_DAYS: int(90, 1, 3650),
   BUFFER_MAX_EVENTS: int(200_000, 1_000, 10_000_000),
   RESYNC_INTERVAL_MS: int(300_000, 1_000, 86_400_000),
   AMI_MAX_CLOCK_SKEW_SECONDS: int(86_400, 0, 365 * 86_400),
