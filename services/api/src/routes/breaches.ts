@@ -1,6 +1,7 @@
 /** The breach register: list, one breach with its audit trail, and recording the follow-up. */
 import { isoWeekSpan, localDate, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
+import { siteContext } from './stats.ts';
 import { breachOf, COMPLAINT_FIELDS, complaintPatchProblem, followUpOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUpHashes, readFollowUps, recordFollowUp } from '../breaches/register.ts';
 import { readCallbacks } from '../callbacks/state.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
@@ -101,7 +102,8 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       responses: { 200: { description: 'Oldest first.', schema: BreachList } },
     },
     async ({ query }, c) => {
-      const now = ctx.switchNow();
+      const sc = await siteContext(ctx, query.site);
+      const now = sc.switchNow();
       let from: number;
       let to: number;
       if (query.week) {
@@ -114,10 +116,10 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       if (to <= from) throw new BadRequest('to', 'to: must be after from');
       if (to - from > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) throw new BadRequest('to', `to: the range may be at most ${MAX_RANGE_DAYS} days; ask for a shorter period`);
       // The breach index: O(breaches in the period), then only their records.
-      const ids = (await ctx.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
-      const records = (await ctx.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
+      const ids = (await sc.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
+      const records = (await sc.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
       const found = records.map((r) => r.linkedid);
-      const [followUps, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, found, todayOf(ctx)), readCallbacks(ctx.redis, ctx.keys, found)]);
+      const [followUps, callbacks] = await Promise.all([readFollowUps(sc.redis, sc.keys, found, todayOf(sc)), readCallbacks(sc.redis, sc.keys, found)]);
       const breaches = records
         .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
         .filter((b) => query.state === 'all' || b.state === query.state)
