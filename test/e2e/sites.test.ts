@@ -117,7 +117,18 @@ describe('two sites through one API', () => {
       const r = await manager(discovering, `/api/breaches?week=${week}&site=delft`);
       return (r.body.count as number) === 1 ? r : undefined;
     }, 20_000, "delft's breach");
-    expect((breaches.body.breaches as Array<{ queues: string[] }>)[0]!.queues).toEqual(['vergunningen']);
+    const breach = (breaches.body.breaches as Array<{ id: string; queues: string[] }>)[0]!;
+    expect(breach.queues).toEqual(['vergunningen']);
+    // One breach of that site, and its follow-up, by ?site= too; without it, the API's own site has no such breach.
+    expect((await manager(discovering, `/api/breaches/${encodeURIComponent(breach.id)}?site=delft`)).status).toBe(200);
+    expect((await manager(discovering, `/api/breaches/${encodeURIComponent(breach.id)}`)).status).toBe(404);
+    const patched = await fetch(`${discovering.url}/api/breaches/${encodeURIComponent(breach.id)}?site=delft`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${MANAGER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'teruggebeld', closed: true }),
+    });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { followUp: { note: string } }).followUp.note).toBe('teruggebeld');
     const abandoned = await manager(discovering, `/api/stats/abandoned?week=${week}&site=delft`);
     expect(abandoned.status).toBe(200);
     // An unknown site is a 400 that names the sites there are.

@@ -427,6 +427,11 @@ async function load(): Promise<void> {
   }
 }
 
+/** The site chosen, as the query of a single breach. */
+function siteQuery(): string {
+  return state.site ? `?site=${encodeURIComponent(state.site)}` : '';
+}
+
 /** The queue and site filters as query parameters. */
 function filterQuery(): string {
   return `${state.queue ? `&queue=${encodeURIComponent(state.queue)}` : ''}${state.site ? `&site=${encodeURIComponent(state.site)}` : ''}`;
@@ -482,14 +487,14 @@ async function saveFollowUp(form: HTMLFormElement): Promise<void> {
     state.data.breaches.breaches = state.data.breaches.breaches.map((x) => (x.id === b.id ? b : x));
   };
   try {
-    replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`, { method: 'PATCH', body }));
+    replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}${siteQuery()}`, { method: 'PATCH', body }));
     state.editing = null;
     state.editNotice = null;
     // The weekly counts by follow-up state changed too.
     await load();
   } catch (e) {
     if (e instanceof ApiFailure && e.status === 409) {
-      replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`));
+      replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}${siteQuery()}`));
       state.editNotice = tr('conflict');
       render();
       return;

@@ -57,6 +57,8 @@ export const dateOrInstant = (which: 'from' | 'to') =>
         : 'End: a local date (up to the end of that day, inclusive) or an instant (exclusive). Default: now.',
     );
 
+export const BreachSiteQuery = z.object({ site: siteParam.optional() }).strict().register(inputs, { id: 'BreachSiteQuery' });
+
 export const BreachesQuery = z
   .object({
     site: siteParam.optional(),
