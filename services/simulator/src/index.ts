@@ -79,6 +79,12 @@ export interface Simulator {
   now(): number;
   /** Cut every client socket (like a network failure); the switch keeps running and accepts new logins. */
   dropConnections(): void;
+  /**
+   * Stop the simulated clock and every task until `resume()`; the server still answers actions
+   * (QueueStatus describes the held instant), so a test can compare two readings of one moment.
+   */
+  hold(): void;
+  resume(): void;
   /** Calls played so far, in truth.json format. */
   truth(): { calls: TruthCall[]; queues: Record<string, TruthQueue> };
   /** Resolves when a finite scenario, or a week, has played completely. */
@@ -219,6 +225,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed,
     now: () => clock.publicNow(),
     dropConnections: () => server.dropConnections(),
+    hold: () => scheduler.hold('caller'),
+    resume: () => scheduler.release('caller'),
     truth: () => pbx.truth.snapshot(),
     done,
     week: calendar ? { week: calendar.week, from: calendar.start, end: calendar.end, expectedCalls: calendar.expectedCalls() } : null,
