@@ -8,7 +8,6 @@ import { Hono } from 'hono';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
-import { buildWeb } from '../../../web/build.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { ApiRoutes } from './openapi/routes.ts';
@@ -20,7 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ApiMetrics } from './routes/metrics.ts';
 import { liveRoutes } from './routes/live.ts';
 import { statsRoutes } from './routes/stats.ts';
-import { webRoutes } from './routes/web.ts';
+import { loadWebAssets, webRoutes } from './routes/web.ts';
 import { WsQuery } from './schemas/ws.ts';
 
 /** The API's version, as the OpenAPI document states it. */
@@ -43,9 +42,13 @@ export interface ApiDeps {
   heartbeatMs?: number;
   /** Fan-out limits (tests tighten them). */
   fanout?: FanoutOptions;
+  /** The built pages (default web/dist, made by `npm run build:web`). */
+  webDir?: string;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
+  // Before anything connects: a missing build is a one-line error naming the command to run.
+  const web = loadWebAssets(deps.webDir);
   const ctx = createContext(deps.config, deps.redis, deps.log);
   const app = new Hono();
   const metrics = new ApiMetrics();
@@ -68,7 +71,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   app.route('/', healthRoutes(ctx));
   app.route('/', metrics.routes());
   app.route('/', api.app);
-  app.route('/', webRoutes(await buildWeb()));
+  app.route('/', webRoutes(web));
   if (ctx.authority.wallboardOpen && (deps.config.MANAGER_TOKENS.length > 0 || deps.config.AGENT_TOKENS.length > 0)) {
     deps.log.warn('WALLBOARD_TOKENS is not set: the live figures (/api/live, /ws) are open to anyone who can reach this port');
   }
