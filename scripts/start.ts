@@ -50,10 +50,10 @@ async function main(): Promise<void> {
     reportWeek = await playWeeks(config, log);
   }
   if (!config.AMI_HOST) {
-    const simOptions = { port: config.SIMULATOR_PORT, speed: config.SIMULATOR_SPEED, username: config.AMI_USERNAME, secret: config.AMI_SECRET };
+    const simOptions = { port: config.SIMULATOR_PORT, speed: config.SIMULATOR_SPEED, traffic: config.SIMULATOR_TRAFFIC, username: config.AMI_USERNAME, secret: config.AMI_SECRET };
     simulator = await listenOrExit(() => startSimulator(simOptions), 'SIMULATOR_PORT', config.SIMULATOR_PORT);
     config = { ...config, AMI_HOST: '127.0.0.1', AMI_PORT: simulator.port };
-    log.warn({ port: simulator.port, speed: config.SIMULATOR_SPEED }, 'AMI_HOST is not set: playing demo traffic from the built-in AMI simulator (set AMI_HOST to watch a real Asterisk)');
+    log.warn({ port: simulator.port, speed: config.SIMULATOR_SPEED, traffic: config.SIMULATOR_TRAFFIC }, 'AMI_HOST is not set: playing demo traffic from the built-in AMI simulator (set AMI_HOST to watch a real Asterisk)');
   }
 
   const redis = createRedis(config);

@@ -7,9 +7,9 @@ import { Scheduler, SimClock } from './clock.ts';
 import { Rng } from './rng.ts';
 import { AmiServer } from './server.ts';
 import { Switch } from './switch.ts';
-import { DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
+import { BUSY_HOUR, DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
 import type { TruthCall, TruthQueue } from './truth.ts';
-import { WEEK_PROFILE, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
+import { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
 
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
 export type { TruthCall, TruthQueue } from './truth.ts';
@@ -45,6 +45,11 @@ export interface SimulatorOptions {
   startAt?: number; // epoch ms of the simulated clock at start; default Date.now()
   scenario?: Scenario; // default: the endless demo traffic
   queues?: Record<string, string[]>; // queue -> member names (a week: its roster); default demo queues
+  /**
+   * The endless demo's traffic: 'busy' (default) a busy hour on nine agents (BUSY_HOUR), or
+   * 'quiet' about a call a minute on five (DEFAULT_DEMO). Not used by a scenario or a week.
+   */
+  traffic?: 'busy' | 'quiet';
   /** Play a week instead of the endless demo: true = the previous ISO week. Speed defaults to WEEK_SPEED. */
   week?: true | string | WeekOptions;
 }
@@ -96,6 +101,9 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** The busy hour's nine agents: the played week's roster (agent1–5 where DEFAULT_QUEUES has them). */
+export const BUSY_HOUR_QUEUES: Record<string, string[]> = WEEK_QUEUES;
+
 export const DEFAULT_QUEUES: Record<string, string[]> = {
   support: ['agent1', 'agent2', 'agent3'],
   vergunningen: ['agent4', 'agent5'],
@@ -122,7 +130,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const startAt = calendar?.start ?? options.startAt ?? Date.now();
   const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
-  const queues = options.queues ?? (calendar ? profile.roster : DEFAULT_QUEUES);
+  const busy = !calendar && !options.scenario && (options.traffic ?? 'busy') === 'busy';
+  const queues = options.queues ?? (calendar ? profile.roster : busy ? BUSY_HOUR_QUEUES : DEFAULT_QUEUES);
   if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
@@ -214,7 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     done = player.done;
   } else {
     // Started as a task at exactly startAt, so a seed plays the same demo every time.
-    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues);
+    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues, busy ? BUSY_HOUR : DEFAULT_DEMO);
     scheduler.at(startAt, () => demo.start());
     done = new Promise<void>(() => {});
   }
