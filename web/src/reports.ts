@@ -264,6 +264,7 @@ function renderAbandoned(d: Loaded): void {
 
 function renderControls(): void {
   document.documentElement.lang = state.lang;
+  document.title = tr('pageTitleReports');
   document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
     el.textContent = tr(el.dataset.i18n as Key);
   });

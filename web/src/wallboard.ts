@@ -35,8 +35,10 @@ interface State {
   hourSocket: SocketStatus;
   /** Client time of the last frame on either socket. */
   lastFrameAt: number | null;
-  /** The server's message while it cannot read the figures. */
+  /** The server's error code while it cannot read the figures or refuses the token. */
   serverError: string | null;
+  /** Client time of the last frame that was live (connected switch, fresh figures). */
+  lastGoodAt: number | null;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -85,6 +87,7 @@ const state: State = {
   hourSocket: { live: false, problem: 'connecting' },
   lastFrameAt: null,
   serverError: null,
+  lastGoodAt: null,
 };
 const offset = new ClockOffset();
 let chart: SlChart | null = null;
@@ -104,7 +107,7 @@ function thresholdVars(th: Thresholds): Record<string, number> {
 function slCell(value: number | null | undefined, th: Thresholds, fig: string): string {
   const status = serviceLevelStatus(value ?? null, th.serviceLevelTarget);
   const arrow = status === 'ok' ? '▲ ' : status === 'bad' ? '▼ ' : '';
-  return `<td class="num sl sl-${status}" data-fig="${fig}" data-status="${status}"><span class="arrow">${arrow}</span>${percent(value ?? null, state.lang)}</td>`;
+  return `<td class="num sl sl-${status}" data-fig="${fig}" data-status="${status}"><span class="arrow">${arrow}</span>${percent(value ?? null, state.lang, 1, th.serviceLevelTarget)}</td>`;
 }
 
 function slTile(value: number | null | undefined, th: Thresholds, fig: string, label: Key): string {
@@ -113,7 +116,7 @@ function slTile(value: number | null | undefined, th: Thresholds, fig: string, l
     status === 'ok' ? `▲ ${tr('onTarget')}` : status === 'bad' ? `▼ ${tr('belowTarget')}` : tr('noCalls');
   return `<div class="tile big sl sl-${status}" data-fig="${fig}" data-status="${status}">
     <div class="label">${tr(label)}</div>
-    <div class="value${(value ?? 0) >= 0.9995 ? ' long' : ''}">${percentHtml(value ?? null, state.lang)}</div>
+    <div class="value${(value ?? 0) >= 0.9995 ? ' long' : ''}">${percentHtml(value ?? null, state.lang, 1, th.serviceLevelTarget)}</div>
     <div class="note"><b>${note}</b> · ${tr('target')} ${targetPercent(th)}</div>
   </div>`;
 }
@@ -166,25 +169,28 @@ function renderTotals(): void {
       ${countTile('offered', tr('offered'), f.offered)}
       ${countTile('answered', tr('answered'), f.answered)}
       ${countTile('abandoned', tr('abandoned'), f.abandoned)}
-      ${countTile('breaches', tr('breachesLong', vars), f.guaranteeBreaches, true)}
-      ${countTile('over-transfer', tr('overTransferLong', vars), f.overTransferLimit, true)}
+      ${countTile('breaches', tr('breaches', vars), f.guaranteeBreaches, true)}
+      ${countTile('over-transfer', tr('overTransfer', vars), f.overTransferLimit, true)}
     </div>`;
 }
 
-function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean): string {
+function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean, agents: Record<(typeof AGENT_STATES)[number], number>): string {
   const alarm = (v: number) => (v > 0 ? ` class="num alarm"` : ` class="num"`);
+  const vars = thresholdVars(th);
+  // data-label: on a phone the table turns into one card per queue, each figure with its label.
+  const L = (key: Key, v?: Record<string, number>) => `data-label="${esc(tr(key, v))}"`;
   return `<tr data-queue="${esc(name)}"${isTotal ? ' class="total"' : ''}>
     <th scope="row" class="qname">${esc(label)}</th>
-    ${slCell(f.serviceLevel, th, 'sl-today')}
-    ${slCell(hourF?.serviceLevel, th, 'sl-hour')}
-    <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
-    <td class="num wait" data-fig="wait" ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
-    <td class="num" data-fig="offered">${count(f.offered, state.lang)}</td>
-    <td class="num" data-fig="answered">${count(f.answered, state.lang)}</td>
-    <td class="num" data-fig="abandoned">${count(f.abandoned, state.lang)}</td>
-    <td${alarm(f.guaranteeBreaches)} data-fig="breaches">${count(f.guaranteeBreaches, state.lang)}</td>
-    <td${alarm(f.overTransferLimit)} data-fig="over-transfer">${count(f.overTransferLimit, state.lang)}</td>
-    ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}">${count(f.agents[s], state.lang)}</td>`).join('')}
+    ${slCell(f.serviceLevel, th, 'sl-today').replace('<td ', `<td ${L('slTodayShort')} `)}
+    ${slCell(hourF?.serviceLevel, th, 'sl-hour').replace('<td ', `<td ${L('slHourShort')} `)}
+    <td class="num" data-fig="waiting" ${L('waitingShort')}>${count(f.waiting, state.lang)}</td>
+    <td class="num wait" data-fig="wait" ${L('longestWaitShort')} ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
+    <td class="num" data-fig="offered" ${L('offered')}>${count(f.offered, state.lang)}</td>
+    <td class="num" data-fig="answered" ${L('answered')}>${count(f.answered, state.lang)}</td>
+    <td class="num" data-fig="abandoned" ${L('abandoned')}>${count(f.abandoned, state.lang)}</td>
+    <td${alarm(f.guaranteeBreaches)} data-fig="breaches" ${L('breaches', vars)}>${count(f.guaranteeBreaches, state.lang)}</td>
+    <td${alarm(f.overTransferLimit)} data-fig="over-transfer" ${L('overTransfer', vars)}>${count(f.overTransferLimit, state.lang)}</td>
+    ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}" data-label="${STATE_SYMBOL[s]} ${esc(tr(`state_${s}`))}">${count(agents[s], state.lang)}</td>`).join('')}
   </tr>`;
 }
 
@@ -211,9 +217,12 @@ function renderQueues(): void {
     <th scope="col">${tr('overTransfer', vars)}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;
-  const rows = names.map((n) => queueRow(n, n, snap.queues[n]!, state.hour?.queues[n], snap, th, false)).join('');
-  const total = queueRow('__total', tr('total'), snap.total, state.hour?.total, snap, th, true);
-  host.innerHTML = `${head}<tbody>${rows}${total}</tbody>`;
+  // Agent columns count the tiles shown: per queue its members, in the total each person once.
+  const people = shownAgents(snap);
+  const rows = names.map((n) => queueRow(n, n, snap.queues[n]!, state.hour?.queues[n], snap, th, false, agentCounts(people.filter((a) => a.queues.includes(n))))).join('');
+  const total = queueRow('__total', tr('total'), snap.total, state.hour?.total, snap, th, true, agentCounts(people));
+  const inSeveral = people.some((a) => a.queues.filter((q) => snap.queues[q]).length > 1);
+  host.innerHTML = `${head}<tbody>${rows}${total}</tbody>${inSeveral ? `<caption class="table-note">${tr('totalAgentsNote')}</caption>` : ''}`;
 }
 
 function agentOrder(a: AgentView, b: AgentView): number {
@@ -221,10 +230,27 @@ function agentOrder(a: AgentView, b: AgentView): number {
   return off !== 0 ? off : a.name.localeCompare(b.name, state.lang);
 }
 
+/**
+ * The agents the board shows: everyone but those logged off since before today (an agent who
+ * left the team weeks ago is not a tile). The table's agent columns count exactly these.
+ */
+function shownAgents(snap: LiveSnapshot | null): AgentView[] {
+  if (!snap) return [];
+  const midnight = Date.parse(snap.from);
+  return Object.values(snap.agents).filter((a) => !(a.state === 'loggedoff' && Date.parse(a.since) < midnight));
+}
+
+/** Agent counts per state over `agents` (a queue's members, or everybody once for the total). */
+function agentCounts(agents: AgentView[]): Record<(typeof AGENT_STATES)[number], number> {
+  const out = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<(typeof AGENT_STATES)[number], number>;
+  for (const a of agents) out[a.state]++;
+  return out;
+}
+
 function renderAgents(): void {
   const host = $('agents');
   $('agents-title').innerHTML = `${tr('agents')} <span class="legend">✓ ${tr('answeredShort')} · ⇄ ${tr('transfersShort')}</span>`;
-  const agents = Object.entries(state.today?.agents ?? {}).map(([, a]) => a).sort(agentOrder);
+  const agents = shownAgents(state.today).sort(agentOrder);
   if (!state.today) {
     host.innerHTML = '';
     return;
@@ -260,6 +286,15 @@ function layoutAgents(n = agentCount): void {
 
 // ---------------------------------------------------------------- staleness
 
+/** The server's error code → the page's own words (the server's message is English). */
+function serverErrorText(code: string): string {
+  if (code === 'unauthorized') return tr('staleUnauthorized');
+  if (code === 'forbidden') return tr('staleForbidden');
+  if (code === 'not_configured') return tr('staleNotConfigured');
+  if (code === 'unavailable') return tr('staleRedis');
+  return tr('staleServer');
+}
+
 function staleReasons(): string[] {
   const reasons = new Set<string>();
   for (const s of [state.todaySocket, state.hourSocket]) {
@@ -268,24 +303,31 @@ function staleReasons(): string[] {
     else if (s.problem === 'silent') reasons.add(tr('staleNoFrames', { s: STALE_AFTER_MS / 1000 }));
     else reasons.add(tr('staleDisconnected'));
   }
-  if (state.serverError) reasons.add(`${tr('staleServer')}: ${state.serverError}`);
+  if (state.serverError) reasons.add(serverErrorText(state.serverError));
   for (const snap of [state.today, state.hour]) {
-    if (snap?.health.stale) reasons.add(snap.health.reason ? `${tr('staleServer')}: ${snap.health.reason}` : tr('staleServer'));
+    if (!snap) continue;
+    if (!snap.health.collectorConnected) reasons.add(tr('staleCollector'));
+    else if (snap.health.stale) reasons.add(tr('staleServer'));
   }
   return [...reasons];
 }
 
+/** Whether the figures on screen are not live (the banner shows, the clocks stand still). */
+let stale = true;
+
 function renderStatus(): void {
   const reasons = staleReasons();
-  const stale = reasons.length > 0;
+  stale = reasons.length > 0;
   $('board').classList.toggle('is-stale', stale);
   const banner = $('stale-banner');
   banner.hidden = !stale;
-  const last = state.lastFrameAt ? ` · ${tr('lastUpdate')} ${clockTime(state.lastFrameAt, state.lang)}` : '';
+  const time = state.lastGoodAt ? clockTime(state.lastGoodAt, state.lang) : null;
   if (stale) {
-    banner.innerHTML = `<span class="sym">⚠</span><span class="text"><b>${tr('stale')}</b> — ${reasons.map(esc).join('; ')}${last}</span>`;
+    // The key fact first: since when the figures are old; then why, then that clocks stopped.
+    const since = time ? `<span class="since">${esc(tr('lastGoodUpdate', { time }))}</span>` : '';
+    banner.innerHTML = `<span class="sym">⚠</span><span class="text"><b>${tr('stale')}</b>${since ? ` · ${since}` : ''} · ${reasons.map(esc).join('; ')} · ${tr('clocksFrozen')}</span>`;
   }
-  $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${last}`;
+  $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${time ? ` · ${tr('lastUpdate')} ${time}` : ''}`;
 }
 
 // ---------------------------------------------------------------- clocks
@@ -298,6 +340,8 @@ function tick(): void {
   const now = Date.now();
   const th = thresholds();
   $('clock').textContent = clockTime(now, state.lang);
+  // Old figures must not look alive: waits and times in state stop where the last frame left them.
+  if (stale) return;
   document.querySelectorAll<HTMLElement>('[data-wait-base]').forEach((el) => {
     const secs = runningSeconds(Number(el.dataset.waitBase), el.dataset.waitAt ?? '', now, offset.ms);
     const level = th ? waitStatus(secs, th) : 'ok';
@@ -325,13 +369,14 @@ function tick(): void {
 
 function renderText(): void {
   document.documentElement.lang = state.lang;
+  document.title = tr('pageTitleWallboard');
   document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
     el.textContent = tr(el.dataset.i18n as Key);
   });
   const toggle = $('lang-toggle');
   toggle.textContent = tr('switchLanguage');
   toggle.setAttribute('lang', otherLang(state.lang));
-  $('chart-legend').innerHTML = `<span class="lg-line">━</span> ${tr('chartSeries')} <span class="lg-target">┅</span> ${tr('chartTarget')}`;
+  $('chart-legend').innerHTML = `<span class="lg-line">━</span> ${tr('chartSeries')} <span class="lg-target">┅</span> ${tr('chartTarget')} <span class="chart-note">· ${tr('chartNote')}</span>`;
 }
 
 function renderAll(): void {
@@ -372,8 +417,8 @@ async function explainRefusal(): Promise<void> {
   try {
     const res = await fetch('/api/live', { headers: authHeaders(), cache: 'no-store' });
     if (res.status === 401 || res.status === 403) {
-      const body = (await res.json().catch(() => ({}))) as { message?: string };
-      state.serverError = body.message ?? `HTTP ${res.status}`;
+      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      state.serverError = body.error ?? (res.status === 401 ? 'unauthorized' : 'forbidden');
       renderStatus();
     }
   } catch {
@@ -385,7 +430,7 @@ async function explainRefusal(): Promise<void> {
 
 async function loadHistory(): Promise<void> {
   try {
-    const res = await fetch('/api/history', { headers: authHeaders(), cache: 'no-store' });
+    const res = await fetch('/api/history?step=5', { headers: authHeaders(), cache: 'no-store' });
     if (!res.ok) return;
     const body: unknown = await res.json();
     if (isHistory(body)) {
@@ -397,11 +442,11 @@ async function loadHistory(): Promise<void> {
   }
 }
 
-/** The server says it cannot read the figures (Redis away): stale, with its reason, at once. */
+/** The server says it cannot read the figures (Redis away): stale at once; its error code. */
 function serverError(data: string): string | null {
   try {
-    const v = JSON.parse(data) as { error?: unknown; message?: unknown };
-    return v && typeof v.error === 'string' ? (typeof v.message === 'string' ? v.message : v.error) : null;
+    const v = JSON.parse(data) as { error?: unknown };
+    return v && typeof v.error === 'string' ? v.error : null;
   } catch {
     return null;
   }
@@ -421,6 +466,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   const now = Date.now();
   offset.add(snap.at, now);
   state.lastFrameAt = now;
+  if (snap.health.collectorConnected && !snap.health.stale) state.lastGoodAt = now;
   state[which] = snap;
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
