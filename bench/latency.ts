@@ -8,7 +8,7 @@
  * that order, so the first frame with `total.offered >= n` is the first that includes join n.
  */
 import { answeredCallTemplate } from './corpus.ts';
-import { CallPlayer } from './fakeSwitch.ts';
+import { CallPlayer } from './callPlayer.ts';
 import { CpuMeter, MachineCpu, connectRedis, log, onCleanup, percentile, redisPid, round, rssMb, sleep, waitFor } from './lib.ts';
 import { below, fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 import { startStack, wallboard, type Stack } from './stack.ts';

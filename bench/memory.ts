@@ -12,7 +12,7 @@
  * day (least-squares slope over days 1..N), RSS and heap.
  */
 import { formatMicros } from './corpus.ts';
-import { FakeSwitch } from './fakeSwitch.ts';
+import { startSimulator, type Simulator } from '@belofte/simulator';
 import { busyCopies, callsPerCopy } from './load.ts';
 import { interleave } from './corpus.ts';
 import { REDIS_URL, benchPrefix, connectRedis, log, onCleanup, round, slope, spawnTs, waitFor, within, type Child } from './lib.ts';
@@ -51,7 +51,8 @@ export async function runMemory(o: BenchOptions & { days: number; callsPerDay: n
   const redis = connectRedis();
   onCleanup(() => redis.disconnect());
   const prefix = benchPrefix('memory', redis);
-  const sw = await FakeSwitch.start();
+  const sw = await startSimulator({ port: 0, scripted: true });
+  onCleanup(() => sw.close());
   const child = spawnTs('bench/collectorChild.ts', {
     name: 'collector (memory)',
     nodeArgs: ['--expose-gc'],
@@ -59,7 +60,7 @@ export async function runMemory(o: BenchOptions & { days: number; callsPerDay: n
     env: { AMI_HOST: '127.0.0.1', AMI_PORT: String(sw.port), REDIS_URL, REDIS_PREFIX: prefix, BELOFTE_SITE: 'main', LOG_LEVEL: 'warn' },
   });
   try {
-    await waitFor(() => (sw.listeners > 0 && sw.resyncs >= 2 ? true : undefined), 30_000, 'the collector to log in and resync').catch((e: Error) => {
+    await waitFor(() => (sw.counters().listeners > 0 && sw.counters().resyncs >= 2 ? true : undefined), 30_000, 'the collector to log in and resync').catch((e: Error) => {
       throw new Error(`${e.message}\n${child.tail()}`);
     });
     const perCycle = callsPerCopy();
@@ -87,10 +88,10 @@ export async function runMemory(o: BenchOptions & { days: number; callsPerDay: n
         serial++;
         const text = parts.join('');
         bytes += text.length;
-        if (!sw.write(text)) await within(sw.drained(), 60_000, 'the collector to read on');
+        if (!sw.send(text, 'latin1')) await within(sw.drained(), 60_000, 'the collector to read on');
       }
       // A marker the collector counts (as a skipped event) once it has read the whole day.
-      sw.write(`Event: BenchDayEnd\r\nPrivilege: user,all\r\nTimestamp: ${formatMicros(open + 10 * 3_600e6)}\r\nDay: ${day}\r\n\r\n`);
+      sw.send(`Event: BenchDayEnd\r\nPrivilege: user,all\r\nTimestamp: ${formatMicros(open + 10 * 3_600e6)}\r\nDay: ${day}\r\n\r\n`, 'latin1');
       await waitFor(
         async () => {
           const s = await ask<{ skipped: Record<string, number>; buffered: number }>(child, 'stats', 'stats');

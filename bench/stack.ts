@@ -5,11 +5,12 @@
  */
 import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { FakeSwitch } from './fakeSwitch.ts';
+import { startSimulator, type Simulator } from '@belofte/simulator';
 import { REDIS_URL, benchPrefix, connectRedis, log, onCleanup, spawnTs, waitFor, within, type Child } from './lib.ts';
 
 export interface Stack {
-  sw: FakeSwitch;
+  /** The fake switch: the simulator playing only the frames the benchmark sends. */
+  sw: Simulator;
   collector: Child;
   api: Child;
   apiPort: number;
@@ -22,7 +23,8 @@ export async function startStack(name: string): Promise<Stack> {
   const redis = connectRedis();
   onCleanup(() => redis.disconnect());
   const prefix = benchPrefix(name, redis);
-  const sw = await FakeSwitch.start();
+  const sw = await startSimulator({ port: 0, scripted: true });
+  onCleanup(() => sw.close());
   const env = {
     AMI_HOST: '127.0.0.1',
     AMI_PORT: String(sw.port),
@@ -43,7 +45,7 @@ export async function startStack(name: string): Promise<Stack> {
   const ready = await api.line((l) => l.includes('wallboard ready'), 30_000, 'the API to listen');
   const apiPort = Number(/:(\d+)\//.exec((JSON.parse(ready) as { url: string }).url)![1]);
   try {
-    await waitFor(() => (sw.listeners > 0 && sw.resyncs >= 2 ? true : undefined), 30_000, 'the collector to log in and resync');
+    await waitFor(() => (sw.counters().listeners > 0 && sw.counters().resyncs >= 2 ? true : undefined), 30_000, 'the collector to log in and resync');
   } catch (e) {
     throw new Error(`${(e as Error).message}\ncollector output:\n${collector.tail()}`);
   }

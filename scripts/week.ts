@@ -30,7 +30,7 @@ export async function playWeek(config: Config, log: Logger): Promise<string | nu
   const redis = createRedis(config);
   logRedisErrors(redis, log);
   // The week's collector comes and goes: its connect and stop notices would only confuse.
-  const collector = new Collector({ ...config, AMI_HOST: '127.0.0.1', AMI_PORT: sim.port }, redis, log.child({ service: 'collector', week }, { level: 'error' }));
+  const collector = new Collector({ ...config, AMI_HOST: '127.0.0.1', AMI_PORT: sim.port, AMI_MAX_CLOCK_SKEW_SECONDS: 0 }, redis, log.child({ service: 'collector', week }, { level: 'error' }));
   try {
     await whenReady(redis);
     await collector.start();

@@ -43,11 +43,13 @@ export interface PageSpec {
 export const PAGES: PageSpec[] = [
   { name: 'wallboard', routes: ['/', '/index.html'], html: 'index.html', script: 'src/wallboard.ts' },
   { name: 'reports', routes: ['/reports', '/reports.html'], html: 'reports.html', script: 'src/reports.ts' },
+  { name: 'period', routes: ['/reports/period'], html: 'period.html', script: 'src/period.ts' },
   { name: 'agent', routes: ['/agent'], html: 'agent.html', script: 'src/agent.ts' },
+  { name: 'callbacks', routes: ['/callbacks', '/callbacks.html'], html: 'callbacks.html', script: 'src/callbacks.ts' },
 ];
 
 /** Stylesheets bundled, in order, into /assets/styles.css (package paths or paths relative to web/). */
-const STYLES = ['uplot/dist/uPlot.min.css', './styles.css', './pages.css'];
+const STYLES = ['uplot/dist/uPlot.min.css', './styles.css', './pages.css', './alertStrip.css'];
 
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
 

@@ -61,7 +61,7 @@ describe('GET /api/openapi.json', () => {
     for (const ref of refs) expect(doc.components.schemas, ref).toHaveProperty(ref.replace('#/components/schemas/', ''));
     const ops = Object.values(doc.paths).flatMap((p) => Object.values(p));
     expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
-    for (const o of ops) expect(['public', 'wallboard', 'manager', 'agent']).toContain(o['x-belofte-access']);
+    for (const o of ops) expect(['public', 'wallboard', 'supervisor', 'manager', 'agent']).toContain(o['x-belofte-access']);
   });
 
   it('documents the parameters the API checks, with their allowed values', () => {
@@ -72,7 +72,7 @@ describe('GET /api/openapi.json', () => {
     expect(params.week.schema.pattern).toBe('^\\d{4}-W\\d{2}$');
     expect(doc.paths['/api/breaches/{id}']!.patch.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/FollowUpPatch');
     const patch = doc.components.schemas.FollowUpPatch as any;
-    expect(patch.properties.compensation.items.enum).toEqual(['apology', 'coffee', 'parking', 'travel', 'other']);
+    expect(patch.properties.compensation.items.properties.kind.enum).toEqual(['apology', 'coffee', 'parking', 'travel', 'other']);
     expect(patch.additionalProperties).toBe(false);
   });
 

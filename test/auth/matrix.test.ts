@@ -16,6 +16,7 @@ const TOKENS = {
   none: null,
   unknown: 'not-one-of-ours-0000001',
   wallboard: 'wallboard-token-tv-hal-01',
+  supervisor: 'supervisor-token-sanne-01',
   agentSelf: 'agent-token-anna-000001',
   agentOther: 'agent-token-bram-000001',
   manager: 'manager-token-000000001',
@@ -26,6 +27,7 @@ const ROLES = Object.keys(TOKENS) as Role[];
 const prefix = testPrefix('auth');
 const redis = connect();
 const BREACH = '1763283600.77';
+const ABANDONED = '1763283600.78';
 const ANNA = 'Anna de Vries';
 let api: RunningApi;
 
@@ -39,10 +41,11 @@ interface Endpoint {
   expect: Record<Role, number>;
 }
 
-const OPEN = { none: 200, unknown: 200, wallboard: 200, agentSelf: 200, agentOther: 200, manager: 200 };
-const WALLBOARD = { none: 401, unknown: 401, wallboard: 200, agentSelf: 403, agentOther: 403, manager: 200 };
-const MANAGER = { none: 401, unknown: 401, wallboard: 403, agentSelf: 403, agentOther: 403, manager: 200 };
-const AGENT = { none: 401, unknown: 401, wallboard: 403, agentSelf: 200, agentOther: 403, manager: 200 };
+const OPEN = { none: 200, unknown: 200, wallboard: 200, supervisor: 200, agentSelf: 200, agentOther: 200, manager: 200 };
+const WALLBOARD = { none: 401, unknown: 401, wallboard: 200, supervisor: 200, agentSelf: 403, agentOther: 403, manager: 200 };
+const SUPERVISOR = { none: 401, unknown: 401, wallboard: 403, supervisor: 200, agentSelf: 403, agentOther: 403, manager: 200 };
+const MANAGER = { none: 401, unknown: 401, wallboard: 403, supervisor: 403, agentSelf: 403, agentOther: 403, manager: 200 };
+const AGENT = { none: 401, unknown: 401, wallboard: 403, supervisor: 403, agentSelf: 200, agentOther: 403, manager: 200 };
 const upgraded = (m: Record<Role, number>) => Object.fromEntries(Object.entries(m).map(([r, s]) => [r, s === 200 ? 101 : s])) as Record<Role, number>;
 
 const ENDPOINTS: Endpoint[] = [
@@ -53,9 +56,16 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/stats/weekly', path: '/api/stats/weekly?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/weekly', path: '/api/stats/weekly?week=2026-W47&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/abandoned', path: '/api/stats/abandoned?week=2026-W47', expect: MANAGER },
+  { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-11', expect: MANAGER },
+  { method: 'GET', doc: '/api/complaints', path: '/api/complaints', expect: MANAGER },
+  { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-Q4&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches', path: '/api/breaches?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches/{id}', path: `/api/breaches/${BREACH}`, expect: MANAGER },
   { method: 'PATCH', doc: '/api/breaches/{id}', path: `/api/breaches/${BREACH}`, body: { note: 'gesproken met de beller' }, expect: MANAGER },
+  { method: 'GET', doc: '/api/alerts', path: '/api/alerts', expect: WALLBOARD },
+  { method: 'GET', doc: '/api/callbacks', path: '/api/callbacks?date=2026-11-17', expect: WALLBOARD },
+  { method: 'GET', doc: '/api/callbacks/{id}', path: `/api/callbacks/${ABANDONED}`, expect: WALLBOARD },
+  { method: 'PATCH', doc: '/api/callbacks/{id}', path: `/api/callbacks/${ABANDONED}`, body: { calledBack: true, reached: true }, expect: SUPERVISOR },
   { method: 'GET', doc: '/api/agents/{id}', path: `/api/agents/${encodeURIComponent(ANNA)}`, expect: AGENT },
   { method: 'GET', doc: '/healthz', path: '/healthz', expect: OPEN },
   { method: 'GET', doc: '/readyz', path: '/readyz', expect: OPEN },
@@ -64,6 +74,7 @@ const ENDPOINTS: Endpoint[] = [
   // Pages hold no figures: they fetch them with the token from their own address.
   { method: 'GET', doc: '/', path: '/', expect: OPEN },
   { method: 'GET', doc: '/reports', path: '/reports', expect: OPEN },
+  { method: 'GET', doc: '/callbacks', path: '/callbacks', expect: OPEN },
   { method: 'GET', doc: '/agent/{id}', path: `/agent/${encodeURIComponent(ANNA)}`, expect: OPEN },
 ];
 
@@ -99,10 +110,12 @@ function socket(base: string, path: string, token: string | null): Promise<{ sta
 beforeAll(async () => {
   const writer = new RedisWriter(redis, { keys: new Keys(prefix, 'main'), retentionDays: 3650, maxBuffered: 100 });
   writer.enqueue([{ kind: 'callFinished', call: buildCall({ id: BREACH, at: Date.parse('2026-11-17T09:00:00Z'), queues: ['Afval'], waits: [420], last: 'answered', agents: [ANNA], talks: [90] }) }]);
+  writer.enqueue([{ kind: 'callFinished', call: buildCall({ id: ABANDONED, at: Date.parse('2026-11-17T10:00:00Z'), queues: ['Afval'], waits: [80], last: 'abandoned', agents: [], talks: [] }) }]);
   await writer.flush();
   api = await apiFor(
     testConfig(prefix, {
       WALLBOARD_TOKENS: TOKENS.wallboard,
+      SUPERVISOR_TOKENS: `Sanne=${TOKENS.supervisor}`,
       MANAGER_TOKENS: `Marieke=${TOKENS.manager}`,
       AGENT_TOKENS: `${ANNA}=${TOKENS.agentSelf},Bram Jansen=${TOKENS.agentOther}`,
     }),
@@ -173,7 +186,7 @@ describe('with no tokens configured', () => {
       if (expected === 403) {
         const body = JSON.parse(r.body) as { error: string; message: string };
         expect(body.error).toBe('not_configured');
-        expect(body.message).toMatch(e.expect === AGENT || e.path.includes('agent=') ? /AGENT_TOKENS/ : /MANAGER_TOKENS/);
+        expect(body.message).toMatch(e.expect === AGENT || e.path.includes('agent=') ? /AGENT_TOKENS/ : e.expect === SUPERVISOR ? /SUPERVISOR_TOKENS/ : /MANAGER_TOKENS/);
       }
     }
   });

@@ -146,14 +146,15 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     await form.locator('input[name="complaintReceived"]').check();
     await form.locator('input[name="compensation"][value="coffee"]').check();
     await form.locator('input[name="compensation"][value="parking"]').check();
+    await form.locator('[data-testid="amount-parking"]').fill('4,50');
     await form.locator('textarea[name="note"]').fill('Beller teruggebeld; excuses en parkeergeld vergoed.');
     await form.locator('[data-testid="save-follow-up"]').click();
     await page.waitForFunction((bid) => !document.querySelector(`form.follow-up[data-id="${bid}"]`) && document.body.dataset.ready === 'true', id);
     const saved = await apiGet<any>(`/api/breaches/${id}`);
-    expect(saved.followUp).toMatchObject({ complaintReceived: true, compensation: ['coffee', 'parking'], note: 'Beller teruggebeld; excuses en parkeergeld vergoed.', updatedBy: 'Marieke', version: 1 });
+    expect(saved.followUp).toMatchObject({ complaintReceived: true, compensation: [{ kind: 'coffee', amount: null }, { kind: 'parking', amount: 4.5 }], compensationAmount: 4.5, note: 'Beller teruggebeld; excuses en parkeergeld vergoed.', updatedBy: 'Marieke', version: 1 });
     const row = page.locator(`#breaches tr[data-breach="${id}"]`);
     await until(async () => ((await row.innerText()).includes('Klacht ontvangen') ? true : undefined), 5_000, 'follow-up on the page');
-    expect(await row.innerText()).toMatch(/Kop koffie[\s\S]*Parkeergeld vergoed[\s\S]*Marieke/);
+    expect(await row.innerText()).toMatch(/Kop koffie[\s\S]*Parkeergeld vergoed €\s4,50[\s\S]*Marieke/);
     expect(await page.locator('[data-fig="breaches"] .note').innerText()).toMatch(/afgehandeld/);
     await row.scrollIntoViewIfNeeded();
     await page.locator('#breaches').screenshot({ path: join(SCREENSHOTS, 'reports-breaches.png') });

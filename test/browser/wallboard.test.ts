@@ -76,6 +76,7 @@ function makeAgents(n: number, now: number): Record<string, AgentView> {
       interface: `PJSIP/${1000 + i}`,
       state,
       queues: [QUEUE_NAMES[i % QUEUE_NAMES.length]!],
+      pausedIn: state === 'paused' ? [QUEUE_NAMES[i % QUEUE_NAMES.length]!] : [],
       pausedReason: state === 'paused' ? ['Lunch', 'Overleg', 'Training'][i % 3]! : null,
       since: new Date(now - ((i * 37) % 900) * 1000 - (i % 5 === 0 ? 3600_000 : 0)).toISOString(),
       answered: (i * 3) % 41,
@@ -298,8 +299,8 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${TOTAL} [data-fig="over-transfer"] .value`)).toContain('1');
     expect(await text(page, `${TOTAL} [data-fig="waiting"] .value`)).toBe('3');
     // Since midnight from /ws, last hour from /ws?window=60m.
-    // The total is the server's (addFigures over both queues: 990 / (1100 + 61) = 85.27…%), rounded down.
-    expect(await text(page, `${TOTAL} [data-fig="sl-today"] .value`)).toBe('85,2%');
+    // The total is the server's (addFigures over both queues: 990 / (1100 + 61) = 85.27…%), rounded half-up.
+    expect(await text(page, `${TOTAL} [data-fig="sl-today"] .value`)).toBe('85,3%');
     expect(await text(page, `${qrow('Afval')} [data-fig="sl-today"]`)).toBe('▲ 85,3%');
     expect(await text(page, `${TOTAL} [data-fig="sl-hour"] .value`)).toBe('71,2%');
     expect(await text(page, `${qrow('Afval')} [data-fig="sl-hour"]`)).toContain('71,2%');
@@ -312,6 +313,8 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-oncall"]`)).toBe(members('Afval', 'oncall'));
     expect(await text(page, `${qrow('Afval')} [data-fig="agents-available"]`)).toBe(members('Afval', 'available'));
     expect(await text(page, `${qrow('__total')} [data-fig="agents-available"]`)).toBe(String(tiles.filter((a) => a.state === 'available').length));
+    // Callers moved into another queue: a column of the table (every catalogue figure with a board place).
+    expect(await text(page, `${qrow('Afval')} [data-fig="moved-out"]`)).toBe('0');
     expect(await page.locator('#agents .agent').count()).toBe(6);
     const paused = page.locator('#agents .agent[data-state="paused"]').first();
     expect(await paused.innerText()).toMatch(/Pauze · (Lunch|Overleg|Training)/);
@@ -319,6 +322,36 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     await page.waitForSelector('#chart .uplot canvas');
     // The wait clock ticks (65 s at the snapshot, more a second later).
     await waitText(page, `${TOTAL} [data-fig="wait"] .value`, /^1:(0[6-9]|[1-5]\d)$/, 5_000);
+  });
+
+  it('shows per queue the agents needed now beside those available, with the inputs, and a dash while traffic is too thin', async () => {
+    const staffing = { agentsAvailable: 4, arrivalsPerHour: 96, handleSeconds: 185.4, patienceSeconds: 132, targetSeconds: 20, serviceLevelTarget: 0.8, sample: { arrivals: 48, conversations: 90, abandons: 7 } };
+    api.push({
+      today: snapshot({
+        queues: {
+          Afval: slQueue(0.7, { staffing: { ...staffing, agentsNeeded: 6 } }),
+          Belastingen: slQueue(0.9, { staffing: { ...staffing, agentsNeeded: 3, agentsAvailable: 5, patienceSeconds: null } }),
+          Parkeren: queue({ staffing: { ...staffing, agentsNeeded: null, agentsAvailable: 2, arrivalsPerHour: 4, sample: { arrivals: 2, conversations: 1, abandons: 0 } } }),
+        },
+      }),
+    });
+    const page = await open();
+    const cell = (q: string) => `${qrow(q)} [data-fig="staffing"]`;
+    await waitAttr(page, cell('Afval'), 'data-needed', '6');
+    // Short of two agents: an alarm; the inputs under it, in Dutch.
+    expect(await text(page, `${cell('Afval')} .needed`)).toBe('6');
+    expect(await text(page, `${cell('Afval')} .available`)).toBe('4');
+    expect(await page.getAttribute(cell('Afval'), 'class')).toContain('alarm');
+    expect(await text(page, `${cell('Afval')} .inputs`)).toBe('96 gesprekken/u · afhandeling 3:05 · geduld 2:12');
+    expect(await page.getAttribute(cell('Afval'), 'title')).toContain('80% binnen 20 s');
+    // Enough agents: no alarm; nobody gave up: said so.
+    expect(await page.getAttribute(cell('Belastingen'), 'class')).not.toContain('alarm');
+    expect(await text(page, `${cell('Belastingen')} .inputs`)).toContain('niemand haakte af');
+    // Too little traffic: a dash, not a number, and why.
+    expect(await text(page, `${cell('Parkeren')} .needed`)).toBe('—');
+    expect(await text(page, `${cell('Parkeren')} .inputs`)).toBe('te weinig verkeer om iets te zeggen');
+    // The total has no advice of its own.
+    expect(await text(page, `${qrow('__total')} [data-fig="staffing"]`)).toBe('—');
   });
 
   it('updates a figure on the page when a new snapshot arrives, without reload', async () => {

@@ -11,13 +11,13 @@ import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
 import { Collector } from '../../services/collector/src/collector.ts';
 import { renderMetrics } from '../../services/collector/src/metrics.ts';
-import { fakeSwitch, frame, type FakeSwitch } from '../support/fakeSwitch.ts';
+import { frame, startSimulator, type Simulator } from '@belofte/simulator';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { testConfig, until } from '../support/stack.ts';
 
 const prefix = testPrefix('badinput');
 const redis = connect();
-let sw: FakeSwitch;
+let sw: Simulator;
 let collector: Collector;
 afterAll(async () => {
   await collector?.stop();
@@ -28,12 +28,15 @@ afterAll(async () => {
 
 describe('bad input from the switch', () => {
   it('is skipped with a counter and a log line, and no call is lost', async () => {
-    sw = await fakeSwitch();
+    sw = await startSimulator({ port: 0, scripted: true });
     const logs: Array<{ msg: string; reason?: string }> = [];
-    const log = pino({ level: 'warn' }, new Writable({ write: (chunk, _e, cb) => (logs.push(JSON.parse(String(chunk))), cb()) }));
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _e, cb) => (logs.push(JSON.parse(String(chunk))), cb()) }));
     collector = new Collector(testConfig(prefix, { AMI_HOST: '127.0.0.1', AMI_PORT: String(sw.port) }), redis, log);
     await collector.start();
     await sw.loggedIn;
+    // The switch knows no callers: a join sent before the collector's QueueStatus is answered
+    // would (rightly) be ended by that answer. Send the calls once the resync is done.
+    await until(() => (logs.some((l) => l.msg === 'resynchronised with QueueStatus') ? true : undefined), 5_000, 'the resync after login');
     const t = Date.now() / 1000;
     const base = { Channel: 'SIP/100-0001', Uniqueid: '1700000000.1', Linkedid: '1700000000.1', CallerIDNum: '0612345678' };
     const join = frame({ Event: 'QueueCallerJoin', Privilege: 'agent,all', Timestamp: t.toFixed(6), ...base, Queue: 'support', Position: 1, Count: 1 });
@@ -56,13 +59,15 @@ describe('bad input from the switch', () => {
     expect(collector.client.isConnected).toBe(true);
     expect(collector.pipeline.counters.malformed).toBeGreaterThanOrEqual(3);
     expect(collector.pipeline.tracker.counters.duplicates).toBe(1);
-    expect(collector.pipeline.counters.skippedByType.get('BrandNewEventOfAsterisk99')).toBe(1);
+    // Event names Asterisk does not have share one label: a switch cannot make a series per name.
+    expect(collector.pipeline.counters.skippedByType.get('other')).toBe(1);
+    expect(collector.pipeline.counters.skippedByType.has('BrandNewEventOfAsterisk99')).toBe(false);
     const reasons = logs.filter((l) => l.msg === 'malformed AMI frame skipped').map((l) => l.reason ?? '');
     expect(reasons.some((r) => r.includes('without "Key: Value"'))).toBe(true);
     expect(reasons.some((r) => r.includes('QueueCallerJoin without queue'))).toBe(true);
     expect(reasons.some((r) => r.includes('larger than'))).toBe(true);
     const metrics = renderMetrics(collector, 'main');
     expect(metrics).toMatch(/belofte_ami_malformed_total\{site="main"\} [3-9]/);
-    expect(metrics).toMatch(/belofte_ami_events_skipped_total\{site="main",type="BrandNewEventOfAsterisk99"\} 1/);
+    expect(metrics).toMatch(/belofte_ami_events_skipped_total\{site="main",type="other"\} 1/);
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../services/simulator/src/index.ts';
 import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
-import type { TruthQueue } from '../support/captures.ts';
+import type { TruthQueue } from '../../services/simulator/src/truth.ts';
 
 let path: LivePath | undefined;
 let second: Simulator | undefined;

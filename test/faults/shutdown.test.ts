@@ -10,14 +10,14 @@ import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
 import { repoRoot } from '../support/captures.ts';
-import { fakeSwitch, frame, type FakeSwitch } from '../support/fakeSwitch.ts';
+import { frame, startSimulator, type Simulator } from '@belofte/simulator';
 import { cleanPrefix, connect, redisUrl, testPrefix } from '../support/redis.ts';
 import { until } from '../support/stack.ts';
 
 const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 const redis = connect();
 const prefix = testPrefix('sigterm');
-let sw: FakeSwitch | undefined;
+let sw: Simulator | undefined;
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -38,7 +38,7 @@ function run(script: string, env: Record<string, string>): { child: ChildProcess
 
 describe('SIGTERM', () => {
   it('the collector flushes what it took in, logs off and exits 0', async () => {
-    sw = await fakeSwitch();
+    sw = await startSimulator({ port: 0, scripted: true });
     const c = run('services/collector/src/main.ts', { AMI_HOST: '127.0.0.1', AMI_PORT: String(sw.port), COLLECTOR_METRICS_PORT: '0', HOST: '127.0.0.1' });
     await sw.loggedIn;
     await until(() => (c.out.some((l) => l.includes('resynchronised')) ? true : undefined), 15_000, 'the collector to be ready');

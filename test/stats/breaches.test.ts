@@ -73,7 +73,7 @@ describe('GET /api/breaches', () => {
     const [late, gaveUp, passedOn, both] = body.breaches;
     expect(late).toMatchObject({ queues: ['Afval'], firstQueue: 'Afval', waitSeconds: 400, transfers: 0, agents: ['Anna de Vries'], caller: '****8899', outcome: 'answered', state: 'open' });
     expect(late.at).toBe(new Date(monday(9)).toISOString());
-    expect(late.followUp).toEqual({ complaintReceived: false, compensation: [], note: '', closed: false, version: 0, updatedAt: null, updatedBy: null });
+    expect(late.followUp).toEqual({ complaintReceived: false, complaint: null, compensation: [], compensationAmount: 0, note: '', closed: false, version: 0, updatedAt: null, updatedBy: null });
     expect(gaveUp).toMatchObject({ outcome: 'abandoned', waitSeconds: 320, agents: [], caller: '****5678' });
     expect(passedOn).toMatchObject({ queues: ['Burgerzaken', 'Afval', 'Parkeren', 'Wmo-zorg'], transfers: 3, waitSeconds: 5, queueWaitSeconds: 35 });
     expect(passedOn.agents).toEqual(['Bram Jansen', 'Chantal Bakker', 'Daan El Amrani', 'Eva van den Berg']);
@@ -93,7 +93,7 @@ describe('GET /api/breaches', () => {
   it.each([
     ['', 'from', /from: is required/],
     ['?from=2026-11-20&to=2026-11-16', 'to', /to: must be after from/],
-    ['?from=2026-01-01&to=2026-11-16', 'to', /at most 92 days/],
+    ['?from=2025-01-01&to=2026-11-16', 'to', /at most 366 days/],
     ['?week=2026-W47&from=2026-11-16', 'week', /either week or from/],
     ['?from=16-11-2026', 'from', /local date \(2026-11-16\) or an ISO 8601 instant/],
     ['?from=2026-02-30', 'from', /local date/],
@@ -114,13 +114,21 @@ describe('PATCH /api/breaches/<id>', () => {
     const before = Date.now();
     const r = await call('PATCH', `/api/breaches/${id}`, { complaintReceived: true, compensation: ['coffee', 'apology', 'coffee'], note: 'Excuses gemaakt; kop koffie bij de balie.' });
     expect(r.status).toBe(200);
-    expect(r.body.followUp).toMatchObject({ complaintReceived: true, compensation: ['apology', 'coffee'], note: 'Excuses gemaakt; kop koffie bij de balie.', closed: false, version: 1, updatedBy: 'Marieke' });
+    const apologyAndCoffee = [
+      { kind: 'apology', amount: null },
+      { kind: 'coffee', amount: null },
+    ];
+    expect(r.body.followUp).toMatchObject({ complaintReceived: true, compensation: apologyAndCoffee, compensationAmount: 0, note: 'Excuses gemaakt; kop koffie bij de balie.', closed: false, version: 1, updatedBy: 'Marieke' });
     expect(Date.parse(r.body.followUp.updatedAt)).toBeGreaterThanOrEqual(before - 1);
     expect(r.body.audit).toHaveLength(1);
-    expect(r.body.audit[0]).toMatchObject({ by: 'Marieke', version: 1, changes: { complaintReceived: { from: null, to: true }, compensation: { from: null, to: ['apology', 'coffee'] } } });
+    expect(r.body.audit[0]).toMatchObject({ by: 'Marieke', version: 1, changes: { complaintReceived: { from: null, to: true }, compensation: { from: null, to: apologyAndCoffee } } });
     // In Redis: one hash and one audit list, both kept for the retention period.
     const hash = await redis.hgetall(keys.breachFollowUp(id));
-    expect(hash).toMatchObject({ complaintReceived: '1', compensation: '["apology","coffee"]', version: '1', updatedBy: 'Marieke' });
+    expect(hash).toMatchObject({ complaintReceived: '1', version: '1', updatedBy: 'Marieke' });
+    expect(JSON.parse(hash.compensation!)).toEqual([
+      { kind: 'apology', amountCents: null },
+      { kind: 'coffee', amountCents: null },
+    ]);
     expect(await redis.llen(keys.breachAudit(id))).toBe(1);
     expect(await redis.ttl(keys.breachFollowUp(id))).toBeGreaterThan(399 * 86_400);
   });
@@ -153,8 +161,8 @@ describe('PATCH /api/breaches/<id>', () => {
   });
 
   it.each([
-    [{ compensation: ['cake'] }, 'compensation.0', /apology/],
-    [{}, 'body', /at least one of complaintReceived, compensation, note, closed/],
+    [{ compensation: ['cake'] }, 'compensation.0.kind', /apology/],
+    [{}, 'body', /at least one of complaintReceived, complaint, compensation, note, closed/],
     [{ note: 'x'.repeat(2001) }, 'note', /at most 2000/],
     [{ closed: 'yes' }, 'closed', /boolean/],
     [{ closed: true, by: 'someone else' }, 'by', /unknown field "by"/],
@@ -178,7 +186,7 @@ describe('PATCH /api/breaches/<id>', () => {
 
 describe('follow-up in the weekly statistics, and the abandoned list', () => {
   it('counts breaches by follow-up state', async () => {
-    await call('PATCH', '/api/breaches/1763283600.2', { compensation: ['parking'] });
+    await call('PATCH', '/api/breaches/1763283600.2', { compensation: [{ kind: 'parking', amount: 4.5 }] });
     const s = (await call('GET', '/api/stats/weekly?week=2026-W47')).body;
     expect(s.total.week).toMatchObject({ breaches: 4, breachesOpen: 3, breachesClosed: 1, breachesWithComplaint: 1, breachesCompensated: 2, guaranteeBreaches: 3, overTransferLimit: 2 });
     expect(s.queues.Afval.week).toMatchObject({ breaches: 1, breachesClosed: 1 });

@@ -40,6 +40,8 @@ export interface CallSpec {
   talks: number[];
   /** Transfer made by an unknown agent (Asterisk did not say who). */
   anonymousTransfer?: boolean;
+  /** The first entry was moved unanswered into the next queue (Redirect or flow-out): no transfer. */
+  movedOut?: boolean;
   caller?: string;
 }
 
@@ -51,7 +53,7 @@ export function buildCall(s: CallSpec, guaranteeSeconds = 300, maxTransfers = 2)
   s.queues.forEach((queue, k) => {
     const uid = `${s.id}.${k}`;
     const isLast = k === s.queues.length - 1;
-    const outcome = isLast ? s.last : 'answered';
+    const outcome = isLast ? s.last : k === 0 && s.movedOut ? 'movedOut' : 'answered';
     const wait = s.waits[k]!;
     const v: QueueVisit = { id: `${uid}/${Math.floor(t / 1000)}`, queue, uniqueid: uid, joinedAt: t, status: 'waiting', answeredAt: null, holdSeconds: null, agent: null, endedAt: null, talkSeconds: null, endReason: null };
     if (outcome === 'answered') {
@@ -70,8 +72,10 @@ export function buildCall(s: CallSpec, guaranteeSeconds = 300, maxTransfers = 2)
       v.endedAt = t + wait * 1000 + 250;
     }
     visits.push(v);
-    if (!isLast) {
-      transfers.push({ id: `${s.id}/t${k + 1}`, at: v.endedAt!, kind: 'blind', agent: s.anonymousTransfer && k === 0 ? null : v.agent, signals: ['event', 'complete'] });
+    if (!isLast && v.status === 'movedOut') {
+      t = v.endedAt! + 40;
+    } else if (!isLast) {
+      transfers.push({ id: `${s.id}/t${k + 1}`, at: v.endedAt!, kind: 'blind', agent: s.anonymousTransfer && k === (s.movedOut ? 1 : 0) ? null : v.agent, signals: ['event', 'complete'] });
       t = v.endedAt! + 1_800;
     }
   });
@@ -100,6 +104,8 @@ export function buildCall(s: CallSpec, guaranteeSeconds = 300, maxTransfers = 2)
 /** Every finished call of one ISO week (and the awkward ones at its edges). */
 export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): CustomerCall[] {
   const r = rng(seed);
+  // Moves draw from a stream of their own, so the rest of the week is the same with or without them.
+  const moves = rng(seed + 0x5eed);
   const pick = <T>(list: T[]) => list[Math.floor(r() * list.length)]!;
   const span = isoWeekSpan(week, timeZone);
   const tag = `${week.year}w${week.week}`;
@@ -134,17 +140,31 @@ export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): Cus
     const nTransfers = x < 0.8 ? 0 : x < 0.93 ? 1 : x < 0.98 ? 2 : x < 0.995 ? 3 : 4;
     const queues = [firstQueue];
     for (let k = 0; k < nTransfers; k++) queues.push(pick(OFFICE_QUEUES.filter((q) => q !== queues.at(-1))));
+    const waits = queues.map(() => p.wait());
+    const last = p.outcome();
+    const agents = queues.map(() => pick(AGENTS));
+    const talks = queues.map(() => 30 + Math.floor(r() * 570));
+    // About one call in 50 waits first in another queue and is moved out of it, unanswered,
+    // into this one (Redirect or flow-out); the first queue's wait is its own.
+    const movedOut = moves() < 0.02;
+    if (movedOut) {
+      queues.unshift(OFFICE_QUEUES.find((q) => q !== firstQueue)!);
+      waits.unshift(1 + Math.floor(moves() * 60));
+      agents.unshift(AGENTS[0]!);
+      talks.unshift(0);
+    }
     calls.push(
       buildCall({
         id: `${tag}.${++n}`,
         at,
         queues,
-        waits: queues.map(() => p.wait()),
-        last: p.outcome(),
-        agents: queues.map(() => pick(AGENTS)),
-        talks: queues.map(() => 30 + Math.floor(r() * 570)),
+        waits,
+        last,
+        agents,
+        talks,
         anonymousTransfer: nTransfers > 0 && r() < 0.1,
         caller: caller(),
+        movedOut,
       }),
     );
   };
@@ -176,6 +196,7 @@ export function simulateWeek(week: IsoWeek, timeZone: string, seed: number): Cus
   const kept = buildCall({ id: `${tag}.merged`, at: span.dayStarts[2]! + 10 * 3_600_000, queues: ['Parkeren'], waits: [400], last: 'answered', agents: ['Fatima Visser'], talks: [100], caller: '+31 58 233 8899' });
   const gone = { ...structuredClone(kept), linkedid: `${tag}.merged-old` };
   kept.aliases = [gone.linkedid];
-  calls.push(kept, gone);
+  // In the order the collector writes them: the merged-away record first, the kept one when it ends again.
+  calls.push(gone, kept);
   return calls;
 }

@@ -63,17 +63,17 @@ function weekDates(year: number, week: number): string[] {
 }
 
 interface Bucket {
-  offered: number; answered: number; abandoned: number; shortAbandoned: number; timedOut: number; unknown: number;
+  offered: number; answered: number; abandoned: number; shortAbandoned: number; timedOut: number; movedOut: number; unknown: number;
   within: number; withinGuarantee: number; waits: number[]; talks: number[];
   calls: number; breached: number; overLimit: number; breaches: number; transfers: number[];
 }
-const bucket = (): Bucket => ({ offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, timedOut: 0, unknown: 0, within: 0, withinGuarantee: 0, waits: [], talks: [], calls: 0, breached: 0, overLimit: 0, breaches: 0, transfers: [0, 0, 0, 0] });
+const bucket = (): Bucket => ({ offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, timedOut: 0, movedOut: 0, unknown: 0, within: 0, withinGuarantee: 0, waits: [], talks: [], calls: 0, breached: 0, overLimit: 0, breaches: 0, transfers: [0, 0, 0, 0] });
 
 function figures(b: Bucket) {
-  const den = b.answered + b.abandoned + b.timedOut;
+  const den = b.answered + b.abandoned + b.timedOut + b.movedOut;
   const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, x) => a + x, 0) / xs.length) * 10) / 10 : null);
   return {
-    offered: b.offered, answered: b.answered, abandoned: b.abandoned, shortAbandoned: b.shortAbandoned, timedOut: b.timedOut, unknown: b.unknown,
+    offered: b.offered, answered: b.answered, abandoned: b.abandoned, shortAbandoned: b.shortAbandoned, timedOut: b.timedOut, movedOut: b.movedOut, unknown: b.unknown,
     answeredWithinTarget: b.within,
     serviceLevel: den ? Math.round((b.within / den) * 10_000) / 10_000 : null,
     answeredWithinGuarantee: b.withinGuarantee,
@@ -118,7 +118,7 @@ function reference(year: number, week: number, onlyQueue?: string) {
             if (v.talkSeconds !== null) b.talks.push(v.talkSeconds);
           } else if (v.status === 'unknown') b.unknown++;
           else {
-            b[v.status as 'abandoned' | 'shortAbandoned' | 'timedOut']++;
+            b[v.status as 'abandoned' | 'shortAbandoned' | 'timedOut' | 'movedOut']++;
             wait = Math.round((v.endedAt! - v.joinedAt) / 1000);
           }
           if (wait !== null) b.waits.push(wait);
@@ -206,7 +206,7 @@ describe('GET /api/stats/weekly against a reference computed from the raw record
       expect(got.agents).toEqual(want.agents);
       // The simulated week is not trivial: every kind of call is in it.
       const t = got.total.week;
-      for (const f of ['answered', 'abandoned', 'timedOut', 'unknown', 'shortAbandoned', 'guaranteeBreaches', 'overTransferLimit', 'callsTransferred1', 'callsTransferred2', 'callsTransferredMore']) expect(t[f], f).toBeGreaterThan(0);
+      for (const f of ['answered', 'abandoned', 'timedOut', 'movedOut', 'unknown', 'shortAbandoned', 'guaranteeBreaches', 'overTransferLimit', 'callsTransferred1', 'callsTransferred2', 'callsTransferredMore']) expect(t[f], f).toBeGreaterThan(0);
     });
   }
 

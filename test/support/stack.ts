@@ -5,12 +5,15 @@ import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
 import { startApi, type ApiServer } from '../../services/api/src/server.ts';
 import type { FanoutOptions } from '../../services/api/src/push/fanout.ts';
+import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
-import type { TruthQueue } from './captures.ts';
+import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
+import { asTruth } from './captures.ts';
+import type { TruthQueue } from '../../services/simulator/src/truth.ts';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -31,10 +34,10 @@ export function connectFor(config: Config): Redis | Cluster {
   return c;
 }
 
-export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions): Promise<RunningApi> {
+export async function apiFor(config: Config, heartbeatMs = 5_000, fanout?: FanoutOptions, alerts?: EvaluatorOptions): Promise<RunningApi> {
   const redis = connectFor(config);
   const subscriber = connectFor(config);
-  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout });
+  const api = await startApi({ config, redis, subscriber, log: quietLog, heartbeatMs, fanout, alerts });
   return {
     ...api,
     url: `http://127.0.0.1:${api.port}`,
@@ -79,9 +82,9 @@ export interface LivePath {
 }
 
 /** Simulator → collector → Redis → API → a WebSocket client, all real, on loopback. */
-export async function startLivePath(o: { name: string; scenario?: Scenario; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
+export async function startLivePath(o: { name: string; scenario?: Scenario; load?: FixedLoad; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
   const prefix = testPrefix(o.name);
-  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, username: 'belofte', secret: 'sesame' });
+  const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, load: o.load, username: 'belofte', secret: 'sesame' });
   const config = testConfig(prefix, {
     AMI_HOST: '127.0.0.1',
     AMI_PORT: String(sim.port),
@@ -99,7 +102,8 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
   const ws = new WebSocket(`ws://127.0.0.1:${api.port}/ws?window=${o.window ?? '24h'}`);
   ws.on('message', (d) => {
     const doc = JSON.parse(String(d));
-    if (doc.total) frames.push(doc as LiveSnapshot);
+    // Frames after the first carry only the agent tiles that changed: keep the whole document.
+    if (doc.total) frames.push(applyLiveFrame(frames.at(-1) ?? null, doc as LiveFrame)!);
     else if (doc.error) errors.push(doc);
   });
   await new Promise((resolve, reject) => {
@@ -133,10 +137,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; spee
   };
 }
 
-/** The per-queue counts of a snapshot, in the ground truth's terms. */
-export function asTruth(f: QueueFigures): TruthQueue {
-  return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
-}
+export { asTruth };
 
 /**
  * Waits until the socket shows exactly `want` per queue, with nobody waiting (and, if asked,

@@ -4,8 +4,9 @@
  * hour of the day, tables per day, queue and agent, the breach register with its follow-up
  * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
  */
-import type { Breach, BreachDetail, BreachList } from '../../services/api/src/schemas/breaches.ts';
+import type { Breach, BreachDetail, BreachList, ComplaintList, Deadline } from '../../services/api/src/schemas/breaches.ts';
 import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
+import { serviceLevelDenominator } from '../../services/shared/src/catalogue.ts';
 import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, duration, esc, mmss, percent } from './format.ts';
@@ -16,6 +17,7 @@ import { serviceLevelStatus } from './status.ts';
 const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
 
 interface Loaded {
+  complaints: ComplaintList;
   stats: WeeklyStats;
   previous: WeeklyStats;
   breaches: BreachList;
@@ -70,7 +72,7 @@ const secs = (v: number | null) => (v === null ? DASH : mmss(v));
 
 /** The share of entries answered within the guarantee, on the service level's denominator. */
 function guaranteeShare(f: PeriodFigures): number | null {
-  const den = f.answered + f.abandoned + f.timedOut;
+  const den = serviceLevelDenominator(f);
   return den === 0 ? null : f.answeredWithinGuarantee / den;
 }
 
@@ -206,23 +208,57 @@ function renderCharts(s: WeeklyStats): void {
   );
 }
 
+/** A euro amount as the page's language writes it: € 12,50. */
+function eurosText(v: number): string {
+  return new Intl.NumberFormat(locale(state.lang), { style: 'currency', currency: 'EUR' }).format(v);
+}
+
+function shortDate(date: string): string {
+  return new Intl.DateTimeFormat(locale(state.lang), { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T12:00:00Z`));
+}
+
+/** One charter deadline of a complaint as a badge: due date and whether it is met, late, due soon. */
+function deadlineBadge(step: 'callback' | 'progressMessage' | 'settled', d: Deadline): string {
+  if (d.state === 'notNeeded') return '';
+  const when = d.doneOn ? tr('doneOn', { date: shortDate(d.doneOn) }) : tr('dueOn', { date: shortDate(d.due!) });
+  const state = d.overdue ? 'overdue' : d.state;
+  return `<span class="badge deadline ${state}" data-step="${step}" data-state="${state}">${tr(`step_${step}` as Key)}: ${when}${d.overdue ? ` · ${tr('overdue')}` : d.state === 'dueSoon' ? ` · ${tr('dueSoon')}` : d.state === 'missed' ? ` · ${tr('late')}` : ''}</span>`;
+}
+
 function followUpText(b: Breach): string {
   const f = b.followUp;
   const parts: string[] = [`<span class="badge ${b.state}">${b.state === 'closed' ? tr('closedLabel') : tr('openLabel')}</span>`];
-  if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}</span>`);
-  for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c}` as Key)}</span>`);
+  if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}${f.complaint ? ` ${shortDate(f.complaint.receivedOn)}` : ''}</span>`);
+  if (f.complaint) for (const step of ['callback', 'progressMessage', 'settled'] as const) parts.push(deadlineBadge(step, f.complaint.deadlines[step]));
+  for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c.kind}` as Key)}${c.amount !== null ? ` ${eurosText(c.amount)}` : ''}</span>`);
   if (f.note) parts.push(`<span class="note-text">${esc(f.note)}</span>`);
   if (f.updatedBy && f.updatedAt) parts.push(`<span class="by">${tr('savedBy', { who: esc(f.updatedBy), when: dateText(f.updatedAt, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })}</span>`);
-  return parts.join(' ');
+  return parts.filter(Boolean).join(' ');
 }
+
+/** An amount field's text from euros, in the page's decimal form. */
+const amountText = (v: number | null | undefined) => (v === null || v === undefined ? '' : state.lang === 'nl' ? v.toFixed(2).replace('.', ',') : v.toFixed(2));
 
 function editForm(b: Breach): string {
   const f = b.followUp;
+  const c = f.complaint;
+  const amountOf = (kind: string) => f.compensation.find((e) => e.kind === kind)?.amount;
+  const date = (name: string, label: Key, value: string | null | undefined) =>
+    `<label class="date-field">${tr(label)}<input type="date" name="${name}" value="${value ?? ''}" data-testid="${name}"></label>`;
   return `<tr class="edit-row no-print" data-edit="${esc(b.id)}"><td colspan="8">
     <form class="follow-up" data-id="${esc(b.id)}" data-version="${f.version}">
       ${state.editNotice ? `<p class="notice" role="alert">${esc(state.editNotice)}</p>` : ''}
-      <label><input type="checkbox" name="complaintReceived" ${f.complaintReceived ? 'checked' : ''}> ${tr('complaintReceived')}</label>
-      <fieldset><legend>${tr('compensation')}</legend>${COMPENSATIONS.map((c) => `<label><input type="checkbox" name="compensation" value="${c}" ${f.compensation.includes(c) ? 'checked' : ''}> ${tr(`comp_${c}` as Key)}</label>`).join(' ')}</fieldset>
+      <fieldset class="complaint"><legend><label><input type="checkbox" name="complaintReceived" ${f.complaintReceived ? 'checked' : ''}> ${tr('complaintReceived')}</label></legend>
+        ${date('receivedOn', 'receivedOn', c?.receivedOn)}
+        <label><input type="checkbox" name="phoneKnown" ${c?.phoneKnown ? 'checked' : ''}> ${tr('phoneKnown')}</label>
+        ${date('calledBackOn', 'calledBackOn', c?.calledBackOn)}${date('progressMessageOn', 'progressMessageOn', c?.progressMessageOn)}${date('settledOn', 'settledOn', c?.settledOn)}
+      </fieldset>
+      <fieldset class="ledger"><legend>${tr('compensation')}</legend>${COMPENSATIONS.map(
+        (k) =>
+          `<label><input type="checkbox" name="compensation" value="${k}" ${f.compensation.some((e) => e.kind === k) ? 'checked' : ''}> ${tr(`comp_${k}` as Key)}</label>${
+            k === 'parking' || k === 'travel' || k === 'other' ? `<label class="amount">€ <input type="text" inputmode="decimal" name="amount-${k}" size="7" value="${amountText(amountOf(k))}" data-testid="amount-${k}" aria-label="${tr(`comp_${k}` as Key)} (€)"></label>` : ''
+          }`,
+      ).join(' ')}</fieldset>
       <label class="note-field">${tr('noteLabel')}<textarea name="note" rows="2" maxlength="2000">${esc(f.note)}</textarea></label>
       <label><input type="checkbox" name="closed" ${f.closed ? 'checked' : ''}> ${tr('closedLabel')}</label>
       <span class="buttons"><button type="submit" class="primary" data-testid="save-follow-up">${tr('save')}</button> <button type="button" data-cancel>${tr('cancel')}</button></span>
@@ -238,7 +274,14 @@ function renderBreaches(d: Loaded): void {
   }
   const th = d.stats.thresholds;
   const min = Math.round(th.guaranteeSeconds / 60);
-  host.innerHTML = `<table class="figures breaches"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th class="num">${tr('waited')}</th><th class="num">⇄</th>
+  const steps = list.flatMap((b) => (b.followUp.complaint ? Object.values(b.followUp.complaint.deadlines) : []));
+  const overdue = steps.filter((s) => s.overdue).length;
+  const dueSoon = steps.filter((s) => s.state === 'dueSoon').length;
+  const summary =
+    overdue || dueSoon
+      ? `<p class="deadline-summary" data-testid="deadline-summary">${overdue ? `<span class="badge deadline overdue">${tr('complaintsOverdue', { n: overdue })}</span> ` : ''}${dueSoon ? `<span class="badge deadline dueSoon">${tr('complaintsDueSoon', { n: dueSoon })}</span>` : ''}</p>`
+      : '';
+  host.innerHTML = `${summary}<table class="figures breaches"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th class="num">${tr('waited')}</th><th class="num">⇄</th>
       <th>${tr('agents')}</th><th>${tr('caller')}</th><th>${tr('reason')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
         .map((b) => {
           const reasons = b.reasons.map((r) => (r === 'guarantee' ? tr('reasonGuarantee', { min }) : tr('reasonTransfers', { n: b.transfers }))).join('; ');
@@ -248,6 +291,29 @@ function renderBreaches(d: Loaded): void {
             <td class="follow">${followUpText(b)} <button type="button" class="link no-print" data-edit-open="${esc(b.id)}" data-testid="edit-${esc(b.id)}">${tr('editFollowUp')}</button></td></tr>${state.editing === b.id ? editForm(b) : ''}`;
         })
         .join('')}</tbody></table>`;
+}
+
+/** Complaints of every week that are not settled, the most urgent first, with a link to their week. */
+function renderOpenComplaints(d: Loaded): void {
+  const host = $('open-complaints');
+  const list = d.complaints.breaches;
+  if (list.length === 0) {
+    host.innerHTML = '';
+    return;
+  }
+  const link = (b: Breach) => {
+    const url = new URL(location.href);
+    url.searchParams.set('week', formatIsoWeek(isoWeekOfInstant(Date.parse(b.at), tz())));
+    return url.pathname + url.search;
+  };
+  host.innerHTML = `<h4>${tr('openComplaints', { n: list.length })}${d.complaints.overdue ? ` <span class="badge deadline overdue">${tr('complaintsWithOverdue', { n: d.complaints.overdue })}</span>` : ''}</h4>
+    <table class="figures complaints"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th>${tr('caller')}</th><th>${tr('receivedOn')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
+      .map(
+        (b) => `<tr data-complaint="${esc(b.id)}"><td class="when"><a href="${esc(link(b))}">${dateText(b.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</a></td>
+          <td>${b.queues.map(esc).join(' → ')}</td><td class="mono">${b.caller ? esc(b.caller) : DASH}</td><td>${shortDate(b.followUp.complaint!.receivedOn)}</td>
+          <td>${(['callback', 'progressMessage', 'settled'] as const).map((s) => deadlineBadge(s, b.followUp.complaint!.deadlines[s])).join(' ')}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
 }
 
 function renderAbandoned(d: Loaded): void {
@@ -269,6 +335,14 @@ function renderControls(): void {
     el.textContent = tr(el.dataset.i18n as Key);
   });
   $('lang-toggle').textContent = tr('switchLanguage');
+  // The month and year report, for the year of the week shown, with the same token.
+  const period = new URL('/reports/period', location.href);
+  const token = params.get('token');
+  if (token) period.searchParams.set('token', token);
+  period.searchParams.set('from', `${state.week.slice(0, 4)}-01`);
+  period.searchParams.set('to', `${state.week.slice(0, 4)}-12`);
+  if (state.queue) period.searchParams.set('queue', state.queue);
+  $<HTMLAnchorElement>('to-period').href = period.pathname + period.search;
   $<HTMLInputElement>('week').value = state.week;
   const select = $<HTMLSelectElement>('queue');
   const queues = [...state.knownQueues].sort((a, b) => a.localeCompare(b));
@@ -286,6 +360,7 @@ function render(): void {
   renderCompare(d);
   renderTables(d.stats);
   renderCharts(d.stats);
+  renderOpenComplaints(d);
   renderBreaches(d);
   renderAbandoned(d);
   $('footnote').textContent = `${tr('finishedOnly', { tz: d.stats.timeZone })} ${tr('generatedAt', { when: dateText(d.stats.generatedAt, { dateStyle: 'long', timeStyle: 'short' }) })}`;
@@ -309,15 +384,16 @@ async function load(): Promise<void> {
   const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
   const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
   try {
-    const [stats, previous, breaches, abandoned] = await Promise.all([
+    const [stats, previous, breaches, abandoned, complaints] = await Promise.all([
       apiJson<WeeklyStats>(`/api/stats/weekly?week=${state.week}${q}`),
       apiJson<WeeklyStats>(`/api/stats/weekly?week=${prev}${q}`),
       apiJson<BreachList>(`/api/breaches?week=${state.week}${q}`),
       apiJson<AbandonedList>(`/api/stats/abandoned?week=${state.week}${q}`),
+      apiJson<ComplaintList>(`/api/complaints?state=open${q}`),
     ]);
     if (seq !== state.loadSeq) return;
     for (const s of [stats, previous]) for (const name of Object.keys(s.queues)) state.knownQueues.add(name);
-    state.data = { stats, previous, breaches, abandoned };
+    state.data = { stats, previous, breaches, abandoned, complaints };
     $('problem').hidden = true;
     $('report').classList.remove('has-problem');
     render();
@@ -341,13 +417,19 @@ function go(week: string, queue = state.queue): void {
 async function saveFollowUp(form: HTMLFormElement): Promise<void> {
   const id = form.dataset.id!;
   const data = new FormData(form);
-  const body = {
-    complaintReceived: data.get('complaintReceived') === 'on',
-    compensation: data.getAll('compensation').map(String),
+  const complaintReceived = data.get('complaintReceived') === 'on';
+  const text = (name: string) => String(data.get(name) ?? '').trim();
+  const dateOrNull = (name: string) => text(name) || null;
+  const body: Record<string, unknown> = {
+    complaintReceived,
+    compensation: data.getAll('compensation').map(String).map((kind) => (text(`amount-${kind}`) ? { kind, amount: text(`amount-${kind}`) } : kind)),
     note: String(data.get('note') ?? ''),
     closed: data.get('closed') === 'on',
     expectedVersion: Number(form.dataset.version),
   };
+  if (complaintReceived && text('receivedOn')) {
+    body.complaint = { receivedOn: text('receivedOn'), phoneKnown: data.get('phoneKnown') === 'on', calledBackOn: dateOrNull('calledBackOn'), progressMessageOn: dateOrNull('progressMessageOn'), settledOn: dateOrNull('settledOn') };
+  }
   const replace = (b: BreachDetail) => {
     if (!state.data) return;
     state.data.breaches.breaches = state.data.breaches.breaches.map((x) => (x.id === b.id ? b : x));

@@ -6,7 +6,10 @@
  * for the last-60-minutes service level). Figures turn grey under a banner whenever either
  * socket is down or silent, or the server itself says the figures are stale.
  */
-import type { AgentView, LiveSnapshot, QueueFigures, Thresholds } from '../../services/shared/src/figures.ts';
+import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
+import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
+import { applyLiveFrame, type LiveFrame } from '../../services/shared/src/liveFrame.ts';
+import { AlertStrip } from './alertStrip.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
 import { isHistory, slSeries, type History } from './history.ts';
@@ -22,7 +25,6 @@ import {
   type WaitStatus,
 } from './status.ts';
 
-const AGENT_STATES = ['available', 'ringing', 'oncall', 'wrapup', 'paused', 'unavailable', 'loggedoff'] as const;
 const STALE_AFTER_MS = 10_000;
 const HISTORY_EVERY_MS = 60_000;
 
@@ -133,6 +135,10 @@ function waitAttrs(f: QueueFigures, snap: LiveSnapshot): string {
   return `data-wait-base="${f.longestWaitSeconds}" data-wait-at="${esc(snap.at)}"`;
 }
 
+/** The wallboard's place of a catalogue figure (BOARD_METRICS have one). */
+const board = (m: WindowMetric): BoardPlace & { tileLabel?: Key } => WINDOW_METRICS[m].board!;
+const label = (m: WindowMetric): Key => WINDOW_METRICS[m].label;
+
 function countTile(fig: string, label: string, value: number, alarm = false): string {
   const alarmClass = alarm && value > 0 ? ' alarm' : '';
   const mark = alarm && value > 0 ? '<span class="mark">⚠ </span>' : '';
@@ -166,12 +172,25 @@ function renderTotals(): void {
       <div class="note wait-note">${f.waiting > 0 ? '' : tr('nobodyWaiting')}</div>
     </div>
     <div class="row-small">
-      ${countTile('offered', tr('offered'), f.offered)}
-      ${countTile('answered', tr('answered'), f.answered)}
-      ${countTile('abandoned', tr('abandoned'), f.abandoned)}
-      ${countTile('breaches', tr('breaches', vars), f.guaranteeBreaches, true)}
-      ${countTile('over-transfer', tr('overTransfer', vars), f.overTransferLimit, true)}
+      ${BOARD_METRICS.filter((m) => board(m).tile)
+        .map((m) => countTile(board(m).fig, tr(board(m).tileLabel ?? label(m), vars), f[m], board(m).alarm))
+        .join('')}
     </div>`;
+}
+
+/** Agents needed (Erlang A) beside agents available; short of agents is an alarm. The inputs in the tooltip. */
+function staffingCell(f: QueueFigures, isTotal: boolean): string {
+  const s = f.staffing;
+  if (isTotal || !s) return `<td class="num staffing" data-fig="staffing">${DASH}</td>`;
+  const short = s.agentsNeeded !== null && s.agentsAvailable < s.agentsNeeded;
+  const inputs = tr('staffingInputs', {
+    calls: count(Math.round(s.arrivalsPerHour), state.lang),
+    handle: s.handleSeconds === null ? DASH : mmss(Math.round(s.handleSeconds)),
+    patience: s.patienceSeconds === null ? tr('staffingNobodyGaveUp') : mmss(Math.round(s.patienceSeconds)),
+  });
+  const help = `${tr('staffingHelp', { target: percent(s.serviceLevelTarget, state.lang, 0), seconds: s.targetSeconds })}\n${s.agentsNeeded === null ? tr('staffingTooLittle') : inputs}`;
+  const needed = s.agentsNeeded === null ? DASH : count(s.agentsNeeded, state.lang);
+  return `<td class="num staffing${short ? ' alarm' : ''}" data-fig="staffing" data-needed="${s.agentsNeeded ?? ''}" data-available="${s.agentsAvailable}" title="${esc(help)}"><span class="needed">${needed}</span> / <span class="available">${count(s.agentsAvailable, state.lang)}</span><small class="inputs">${esc(s.agentsNeeded === null ? tr('staffingTooLittle') : inputs)}</small></td>`;
 }
 
 function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean, agents: Record<(typeof AGENT_STATES)[number], number>): string {
@@ -185,11 +204,8 @@ function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigu
     ${slCell(hourF?.serviceLevel, th, 'sl-hour').replace('<td ', `<td ${L('slHourShort')} `)}
     <td class="num" data-fig="waiting" ${L('waitingShort')}>${count(f.waiting, state.lang)}</td>
     <td class="num wait" data-fig="wait" ${L('longestWaitShort')} ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
-    <td class="num" data-fig="offered" ${L('offered')}>${count(f.offered, state.lang)}</td>
-    <td class="num" data-fig="answered" ${L('answered')}>${count(f.answered, state.lang)}</td>
-    <td class="num" data-fig="abandoned" ${L('abandoned')}>${count(f.abandoned, state.lang)}</td>
-    <td${alarm(f.guaranteeBreaches)} data-fig="breaches" ${L('breaches', vars)}>${count(f.guaranteeBreaches, state.lang)}</td>
-    <td${alarm(f.overTransferLimit)} data-fig="over-transfer" ${L('overTransfer', vars)}>${count(f.overTransferLimit, state.lang)}</td>
+    ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}" data-label="${esc(tr(WINDOW_METRICS[m].label, vars))}">${count(f[m], state.lang)}</td>`).join('')}
+    ${staffingCell(f, isTotal).replace('<td ', `<td ${L('staffingShort')} `)}
     ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}" data-label="${STATE_SYMBOL[s]} ${esc(tr(`state_${s}`))}">${count(agents[s], state.lang)}</td>`).join('')}
   </tr>`;
 }
@@ -210,11 +226,8 @@ function renderQueues(): void {
     <th scope="col">${tr('slHourShort')}</th>
     <th scope="col">${tr('waitingShort')}</th>
     <th scope="col">${tr('longestWaitShort')}</th>
-    <th scope="col">${tr('offered')}</th>
-    <th scope="col">${tr('answered')}</th>
-    <th scope="col">${tr('abandoned')}</th>
-    <th scope="col">${tr('breaches', vars)}</th>
-    <th scope="col">${tr('overTransfer', vars)}</th>
+    ${BOARD_METRICS.map((m) => `<th scope="col">${tr(label(m), vars)}</th>`).join('')}
+    <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;
   // Agent columns count the tiles shown: per queue its members, in the total each person once.
@@ -264,9 +277,11 @@ function renderAgents(): void {
   host.innerHTML = agents
     .map((a) => {
       const reason = a.state === 'paused' && a.pausedReason ? ` · ${esc(a.pausedReason)}` : '';
+      // Pause is per queue: a person paused in some of their queues only is shown once, with those queues.
+      const pausedIn = a.state !== 'paused' && a.pausedIn?.length ? `<span class="a-paused" data-testid="paused-in"> · ⏸ ${tr('pausedIn')} ${esc(a.pausedIn.join(', '))}${a.pausedReason ? ` (${esc(a.pausedReason)})` : ''}</span>` : '';
       return `<div class="agent st-${a.state}" data-agent="${esc(a.name)}" data-state="${a.state}">
         <div class="a-name">${esc(a.name)}</div>
-        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}</div>
+        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}${pausedIn}</div>
         <div class="a-meta"><span class="a-time" data-since="${esc(a.since)}">${duration(runningSeconds(0, a.since, Date.parse(at)))}</span><span class="a-count">✓${count(a.answered, state.lang)} ⇄${count(a.transfersMade, state.lang)}</span></div>
       </div>`;
     })
@@ -401,9 +416,10 @@ function makeChart(): void {
   updateChart();
 }
 
-function parseSnapshot(data: string): LiveSnapshot | null {
+/** A full document or a frame of agent-tile changes (services/shared/src/liveFrame.ts). */
+function parseSnapshot(data: string): LiveFrame | null {
   try {
-    const v = JSON.parse(data) as LiveSnapshot;
+    const v = JSON.parse(data) as LiveFrame;
     return v && typeof v === 'object' && typeof v.at === 'string' && v.total && v.queues ? v : null;
   } catch {
     return null;
@@ -453,7 +469,9 @@ function serverError(data: string): string | null {
 }
 
 function onFrame(which: 'today' | 'hour', data: string): void {
-  const snap = parseSnapshot(data);
+  const frame = parseSnapshot(data);
+  // After the first (full) frame only the agent tiles that changed come along.
+  const snap = frame && applyLiveFrame(state[which], frame);
   if (!snap) {
     const message = serverError(data);
     if (message !== null) {
@@ -468,6 +486,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   state.lastFrameAt = now;
   if (snap.health.collectorConnected && !snap.health.stale) state.lastGoodAt = now;
   state[which] = snap;
+  if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();
@@ -479,13 +498,17 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   tick();
 }
 
+let alertStrip: AlertStrip | null = null;
+
 function start(): void {
+  alertStrip = new AlertStrip({ parent: document.body, lang: state.lang, params });
   renderAll();
   makeChart();
 
   $('lang-toggle').addEventListener('click', () => {
     state.lang = otherLang(state.lang);
     rememberLang(state.lang);
+    alertStrip?.setLang(state.lang);
     renderAll();
     makeChart();
   });

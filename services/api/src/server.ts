@@ -5,15 +5,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
+import { AlertEvaluator, type EvaluatorOptions } from './alerts/evaluator.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { ApiRoutes } from './openapi/routes.ts';
 import { Fanout, type FanoutOptions } from './push/fanout.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { breachRoutes } from './routes/breaches.ts';
+import { callbackRoutes } from './routes/callbacks.ts';
 import { docRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ApiMetrics } from './routes/metrics.ts';
@@ -21,6 +25,10 @@ import { liveRoutes } from './routes/live.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { loadWebAssets, webRoutes } from './routes/web.ts';
 import { WsQuery } from './schemas/ws.ts';
+import { securityHeaders } from './securityHeaders.ts';
+
+/** The largest request body taken (a breach follow-up is a few hundred bytes); larger is 413 at once. */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 /** The API's version, as the OpenAPI document states it. */
 export const API_VERSION = '0.2.0';
@@ -30,6 +38,8 @@ export interface ApiServer {
   port: number;
   ctx: ApiContext;
   fanout: Fanout;
+  /** Evaluates the alert rules while this process holds the alert lease. */
+  alerts: AlertEvaluator;
   close(): Promise<void>;
 }
 
@@ -44,6 +54,8 @@ export interface ApiDeps {
   fanout?: FanoutOptions;
   /** The built pages (default web/dist, made by `npm run build:web`). */
   webDir?: string;
+  /** Alert evaluation and webhook timing (tests tighten them). */
+  alerts?: EvaluatorOptions;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
@@ -53,6 +65,14 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const app = new Hono();
   const metrics = new ApiMetrics();
   app.use('*', metrics.count);
+  app.use('*', securityHeaders);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `request body over ${MAX_BODY_BYTES / 1024} KiB` }, 413),
+    }),
+  );
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'request failed');
     const redisDown = /Redis|ECONNREFUSED|Connection is closed|Stream isn't writeable/i.test(err.message);
@@ -66,6 +86,8 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   liveRoutes(api, ctx);
   statsRoutes(api, ctx);
   breachRoutes(api, ctx);
+  alertRoutes(api, ctx);
+  callbackRoutes(api, ctx);
   agentRoutes(api, ctx);
   docRoutes(api, API_VERSION);
   app.route('/', healthRoutes(ctx));
@@ -89,6 +111,12 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     }
     // Browsers cannot set headers on a WebSocket: the token comes in ?token= (or the header, for other clients).
     const url = new URL(req.url ?? '/', 'http://x');
+    // As on HTTP: a parameter given twice (?agent=a&agent=b) is refused, not silently one of them.
+    const repeated = [...new Set(url.searchParams.keys())].find((k) => url.searchParams.getAll(k).length > 1);
+    if (repeated !== undefined) {
+      fanout.handleUpgrade(req, socket, head, { status: 400, message: `${repeated}: is given more than once` });
+      return;
+    }
     const parsed = WsQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -110,12 +138,18 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Every process runs an evaluator; only the holder of the alert lease in Redis evaluates.
+  const alerts = new AlertEvaluator({ redis: deps.redis, keys: ctx.keys, config: deps.config, log: deps.log, figures: (w) => ctx.figures(w) }, deps.alerts);
+  alerts.start();
+  metrics.alerts = alerts;
   return {
     server,
     port,
     ctx,
     fanout,
+    alerts,
     async close() {
+      await alerts.close();
       await fanout.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,7 +5,10 @@
  * the collector's `CustomerCall` must stay assignable to it (a test checks this at compile time).
  * All times are epoch milliseconds.
  */
-export type VisitStatus = 'waiting' | 'answered' | 'completed' | 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown';
+import type { VisitEnd } from './catalogue.ts';
+
+/** A visit waits, is answered (then completed when the talk ends) or ends unanswered in one of the catalogue's ways. */
+export type VisitStatus = 'waiting' | 'answered' | 'completed' | VisitEnd;
 
 /** One queue entry (one QueueCallerJoin). */
 export interface RecordedVisit {
@@ -46,7 +49,8 @@ export interface CallRecord {
   breached: boolean;
   /** Transferred more than the limit. */
   overTransferLimit: boolean;
-  outcome: 'waiting' | 'answered' | 'abandoned' | 'timedOut' | 'unknown';
+  /** How the call ended: as its last visit did (a short abandon is an abandon of the call). */
+  outcome: 'waiting' | 'answered' | Exclude<VisitEnd, 'shortAbandoned'>;
   endedAt: number | null;
   /** Other Linkedids that turned out to be this call. */
   aliases?: string[];

@@ -2,7 +2,9 @@
  * Configuration: read once from the environment at start-up, validated, with an error that
  * names the variable and the form it expects. Every variable is listed in the README.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseRules, type AlertRule } from './alertRules.ts';
 import type { Thresholds } from './figures.ts';
 import { parseIsoWeek } from './time.ts';
 
@@ -100,7 +102,13 @@ export const schema = z.object({
   MAX_TRANSFERS: int(2, 0, 100),
   SHORT_ABANDON_SECONDS: int(0, 0, 600),
   RETENTION_DAYS: int(400, 1, 3650),
+  /** Callers' numbers are removed from the call records this many days after the call (figures stay). */
+  PHONE_RETENTION_DAYS: int(90, 1, 3650),
   BUFFER_MAX_EVENTS: int(200_000, 1_000, 10_000_000),
+  RESYNC_INTERVAL_MS: int(300_000, 1_000, 86_400_000),
+  AMI_MAX_CLOCK_SKEW_SECONDS: int(86_400, 0, 365 * 86_400),
+  MAX_WAIT_SECONDS: int(14_400, 600, 7 * 86_400),
+  MAX_CALLS_IN_MEMORY: int(20_000, 100, 10_000_000),
   PORT: int(8080, 0, 65535),
   COLLECTOR_METRICS_PORT: int(9464, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -117,10 +125,26 @@ export const schema = z.object({
   WALLBOARD_TOKENS: tokenList('named-optional'),
   MANAGER_TOKENS: tokenList('named-optional'),
   AGENT_TOKENS: tokenList('agent'),
+  /** Supervisors: the live board, and the callback list with full numbers (who called back is recorded by name). */
+  SUPERVISOR_TOKENS: tokenList('named-optional'),
+  /** The rules themselves (alertRules.ts), or a path to a file of them (starting with / or .); `off`: no alerts. */
+  ALERT_RULES: z.string().optional(),
+  /** Where alerts are POSTed as JSON (http or https). */
+  ALERT_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
+    .optional(),
+  /** The body sent: Belofte's own JSON, a Microsoft Teams card, or a Slack/Mattermost message. */
+  ALERT_WEBHOOK_FORMAT: z.enum(['belofte', 'teams', 'slack', 'mattermost']).default('belofte'),
+  /** Language of the alert texts sent to the webhook. */
+  ALERT_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
+  /** The wallboard's address as people open it; alerts link to it. */
+  BELOFTE_PUBLIC_URL: z.string().url().optional(),
 }).superRefine((c, ctx) => {
   // One token, one role: otherwise who is asking would depend on the order of the checks.
   const seen = new Map<string, string>();
-  for (const v of ['WALLBOARD_TOKENS', 'MANAGER_TOKENS', 'AGENT_TOKENS'] as const) {
+  for (const v of ['WALLBOARD_TOKENS', 'SUPERVISOR_TOKENS', 'MANAGER_TOKENS', 'AGENT_TOKENS'] as const) {
     c[v].forEach((e, i) => {
       const first = seen.get(e.token);
       if (first) ctx.addIssue({ code: 'custom', path: [v], message: `entry ${i + 1} repeats a token already given in ${first}; give every role and person its own token` });
@@ -132,6 +156,23 @@ export const schema = z.object({
     if (agents.has(e.name!)) ctx.addIssue({ code: 'custom', path: ['AGENT_TOKENS'], message: `agent ${JSON.stringify(e.name)} has more than one token` });
     agents.add(e.name!);
   }
+}).transform((c, ctx) => {
+  // Read once here, like every other variable: a bad rule stops the start with the line named.
+  let alertRules: AlertRule[] = [];
+  let text = c.ALERT_RULES;
+  try {
+    if (text !== undefined && /^[/.]/.test(text.trim())) {
+      try {
+        text = readFileSync(text.trim(), 'utf8');
+      } catch (e) {
+        throw new Error(`cannot read the rules file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a readable path or the rules themselves`);
+      }
+    }
+    alertRules = parseRules(text, { guaranteeSeconds: c.GUARANTEE_SECONDS, serviceLevelTarget: c.SERVICE_LEVEL_TARGET });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', path: ['ALERT_RULES'], message: (e as Error).message });
+  }
+  return { ...c, alertRules };
 });
 
 export type Config = z.infer<typeof schema>;
@@ -148,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
       // Never echo a secret into a log: name the variable, not its value.
-      const shown = /(_TOKENS|SECRET)$/.test(name) ? '(hidden)' : JSON.stringify(cleaned[name] ?? '');
+      const shown = /(_TOKENS|SECRET|WEBHOOK_URL)$/.test(name) ? '(hidden)' : JSON.stringify(cleaned[name] ?? '');
       return `  ${i.path.join('.')}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -1,70 +1,74 @@
+import type { Alert } from './alerts.ts';
+
 /**
  * The figures every view shows, per queue and in total. One definition, used by the
  * collector (what it counts), the API (what it serves) and the wallboard (what it draws).
+ * The counted figures and the service level come from the catalogue (catalogue.ts).
  *
- * Service level, as Belofte counts it (README "Figure definitions"):
- *   numerator   = queue entries answered with Asterisk's HoldTime <= targetSeconds
- *   denominator = queue entries answered + abandoned (after the short-abandon grace)
- *                 + timed out / left without answer
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
-export interface Figures {
-  /** Queue entries (QueueCallerJoin). */
-  offered: number;
-  /** Entries answered by an agent (AgentConnect). */
-  answered: number;
-  /** Entries where the caller hung up while waiting (after the grace time). */
-  abandoned: number;
-  /** Abandons within the short-abandon grace time: not in the service level. */
-  shortAbandoned: number;
-  /** Entries that left the queue unanswered without hanging up: timeout, empty queue, exit key. */
-  timedOut: number;
-  /** Entries whose end was not seen (collector disconnected): never guessed. */
-  unknown: number;
-  /** Answered entries with HoldTime <= target. */
-  answeredWithinTarget: number;
-  /** answeredWithinTarget / (answered + abandoned + timedOut); null when that is 0. */
+import type { Staffing } from './staffing/advice.ts';
+import { emptyCounts, perMetric, serviceLevel, WINDOW_METRIC_NAMES, type AgentCountsByMetric, type WindowCounts } from './catalogue.ts';
+
+export interface Figures extends WindowCounts {
+  /** answeredWithinTarget ÷ the service level's denominator (catalogue.ts); null when that is 0. */
   serviceLevel: number | null;
   /** Callers in the queue right now. */
   waiting: number;
   /** How long the longest current caller has waited, in whole seconds (0 when none). */
   longestWaitSeconds: number;
-  /** Customer calls that reached a person only after the guarantee, or never (waited longer). */
-  guaranteeBreaches: number;
-  /** Customer calls transferred more than maxTransfers times. */
-  overTransferLimit: number;
 }
 
-export type AgentStateName =
-  | 'available'
-  | 'ringing'
-  | 'oncall'
-  | 'wrapup'
-  | 'paused'
-  | 'unavailable'
-  | 'loggedoff';
+/** Agent states, in the order every view lists them. */
+export const AGENT_STATES = ['available', 'ringing', 'oncall', 'wrapup', 'paused', 'unavailable', 'loggedoff'] as const;
 
-export interface AgentView {
+export type AgentStateName = (typeof AGENT_STATES)[number];
+
+/** An agent on the wallboard; its counts (`answered`, `transfersMade`) are the catalogue's agent metrics. */
+export interface AgentView extends AgentCountsByMetric {
   /** Member name as configured in queues.conf (`MemberName`). */
   name: string;
   interface: string;
   state: AgentStateName;
   /** Queues the agent is a member of. */
   queues: string[];
+  /** Queues where the agent is paused (Asterisk pauses per queue); `state` is `paused` only when that is all of them. */
+  pausedIn: string[];
   pausedReason: string | null;
   /** When the current state began (ISO), as far as Belofte saw it. */
   since: string;
-  /** Calls answered since local midnight. */
-  answered: number;
-  /** Transfers made since local midnight. */
-  transfersMade: number;
+}
+
+/** An agent as the collector stores it (the `agents` hash); the views read it back. */
+export interface AgentState {
+  name: string;
+  interface: string;
+  queues: string[];
+  /** The person's state: `paused` only when paused in every queue they serve. */
+  state: AgentStateName;
+  pausedReason: string | null;
+  /**
+   * Queues where the member is paused (Asterisk pauses per queue). Missing in states stored
+   * before pause was per queue (those had one `paused` flag).
+   */
+  pausedIn: string[];
+  since: number;
+  deviceStatus: number;
+  inCall: boolean;
+  wrapupSeconds: number;
+  /** Uniqueid of the caller the phone rings for now, so the ring ends when that caller goes. */
+  ringingFor: string | null;
+  /** Channels of this agent's current calls, for crediting transfers. */
+  channels: string[];
 }
 
 export type AgentCounts = Record<AgentStateName, number>;
 
 export interface QueueFigures extends Figures {
   agents: AgentCounts;
+  /** Per queue (not in the total): agents needed now by Erlang A beside those available, with its inputs. */
+  staffing?: Staffing;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */
@@ -79,6 +83,8 @@ export interface LiveSnapshot {
   agents: Record<string, AgentView>;
   /** The switch's clock minus the server's (ms): wait clocks run on the switch's time. */
   clockOffsetMs?: number;
+  /** The active alerts (the API fills this in; a replay has none). */
+  alerts?: Alert[];
   /** Whether the figures can be trusted right now. */
   health: { collectorConnected: boolean; lastEventAt: string | null; stale: boolean; reason: string | null };
 }
@@ -99,61 +105,22 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   shortAbandonSeconds: 0,
 };
 
-export const AGENT_STATES: AgentStateName[] = [
-  'available',
-  'ringing',
-  'oncall',
-  'wrapup',
-  'paused',
-  'unavailable',
-  'loggedoff',
-];
-
 export function emptyAgentCounts(): AgentCounts {
-  return { available: 0, ringing: 0, oncall: 0, wrapup: 0, paused: 0, unavailable: 0, loggedoff: 0 };
+  return perMetric(AGENT_STATES, () => 0);
 }
 
 export function emptyFigures(): QueueFigures {
-  return {
-    offered: 0,
-    answered: 0,
-    abandoned: 0,
-    shortAbandoned: 0,
-    timedOut: 0,
-    unknown: 0,
-    answeredWithinTarget: 0,
-    serviceLevel: null,
-    waiting: 0,
-    longestWaitSeconds: 0,
-    guaranteeBreaches: 0,
-    overTransferLimit: 0,
-    agents: emptyAgentCounts(),
-  };
+  return { ...emptyCounts(), serviceLevel: null, waiting: 0, longestWaitSeconds: 0, agents: emptyAgentCounts() };
 }
 
-/** The service level from counts, as defined above: null when no call counts yet. */
-export function serviceLevel(f: Pick<Figures, 'answered' | 'abandoned' | 'timedOut' | 'answeredWithinTarget'>): number | null {
-  const denominator = f.answered + f.abandoned + f.timedOut;
-  return denominator === 0 ? null : f.answeredWithinTarget / denominator;
-}
+export { serviceLevel };
 
 /** Adds b into a (counts add, longest wait is the max) and recomputes the service level. */
 export function addFigures(a: QueueFigures, b: QueueFigures): QueueFigures {
-  const out: QueueFigures = {
-    offered: a.offered + b.offered,
-    answered: a.answered + b.answered,
-    abandoned: a.abandoned + b.abandoned,
-    shortAbandoned: a.shortAbandoned + b.shortAbandoned,
-    timedOut: a.timedOut + b.timedOut,
-    unknown: a.unknown + b.unknown,
-    answeredWithinTarget: a.answeredWithinTarget + b.answeredWithinTarget,
-    serviceLevel: null,
-    waiting: a.waiting + b.waiting,
-    longestWaitSeconds: Math.max(a.longestWaitSeconds, b.longestWaitSeconds),
-    guaranteeBreaches: a.guaranteeBreaches + b.guaranteeBreaches,
-    overTransferLimit: a.overTransferLimit + b.overTransferLimit,
-    agents: emptyAgentCounts(),
-  };
+  const out = emptyFigures();
+  for (const m of WINDOW_METRIC_NAMES) out[m] = a[m] + b[m];
+  out.waiting = a.waiting + b.waiting;
+  out.longestWaitSeconds = Math.max(a.longestWaitSeconds, b.longestWaitSeconds);
   for (const s of AGENT_STATES) out.agents[s] = a.agents[s] + b.agents[s];
   out.serviceLevel = serviceLevel(out);
   return out;

@@ -3,8 +3,8 @@
  * read from the same sliding windows as the live figures.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { serviceLevel } from './figures.ts';
-import type { Keys, WindowMetric } from './keys.ts';
+import { perMetric, SERVICE_LEVEL_METRICS, serviceLevel, type ServiceLevelMetric } from './catalogue.ts';
+import type { Keys } from './keys.ts';
 
 export interface HistoryPoint {
   at: string;
@@ -22,7 +22,8 @@ export interface History {
   points: HistoryPoint[];
 }
 
-const METRICS: WindowMetric[] = ['offered', 'answered', 'within', 'abandoned', 'timedOut'];
+/** What a point needs: the offers and everything the service level is computed from. */
+const METRICS: Array<'offered' | ServiceLevelMetric> = ['offered', ...SERVICE_LEVEL_METRICS];
 
 export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from: number; to: number; stepMinutes: number; queue?: string }): Promise<History> {
   const queues = o.queue ? [o.queue] : await redis.smembers(keys.queues);
@@ -31,7 +32,7 @@ export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from:
   const res = (await p.exec()) ?? [];
   const stepMs = o.stepMinutes * 60_000;
   const steps = Math.max(1, Math.ceil((o.to - o.from) / stepMs));
-  const bins: Record<WindowMetric, number[]> = Object.fromEntries(METRICS.map((m) => [m, new Array(steps).fill(0)])) as Record<WindowMetric, number[]>;
+  const bins = perMetric(METRICS, () => new Array<number>(steps).fill(0));
   let i = 0;
   for (let qi = 0; qi < queues.length; qi++) {
     for (const m of METRICS) {
@@ -45,16 +46,16 @@ export async function readHistory(redis: Redis | Cluster, keys: Keys, o: { from:
     }
   }
   const points: HistoryPoint[] = [];
-  const acc = { offered: 0, answered: 0, within: 0, abandoned: 0, timedOut: 0 };
+  const acc = perMetric(METRICS, () => 0);
   for (let s = 0; s < steps; s++) {
-    for (const m of METRICS) acc[m as keyof typeof acc] += bins[m][s]!;
+    for (const m of METRICS) acc[m] += bins[m]![s]!;
     const end = Math.min(o.to, o.from + (s + 1) * stepMs);
     points.push({
       at: new Date(end).toISOString(),
-      serviceLevel: serviceLevel({ answered: acc.answered, abandoned: acc.abandoned, timedOut: acc.timedOut, answeredWithinTarget: acc.within }),
+      serviceLevel: serviceLevel(acc),
       offered: acc.offered,
       answered: acc.answered,
-      answeredWithinTarget: acc.within,
+      answeredWithinTarget: acc.answeredWithinTarget,
       abandoned: acc.abandoned,
     });
   }

@@ -4,21 +4,9 @@
  * All keys of one site (one phone switch, one collector) share the hash tag `{site}`, so
  * they live in one Redis Cluster slot and every Lua script and MULTI stays legal there.
  */
-export const WINDOW_METRICS = [
-  'offered',
-  'answered',
-  'within',
-  'abandoned',
-  'shortAbandoned',
-  'timedOut',
-  'unknown',
-  'breach',
-  'overLimit',
-] as const;
-export type WindowMetric = (typeof WINDOW_METRICS)[number];
+import { AGENT_METRICS, WINDOW_METRICS, type AgentMetric, type WindowMetric } from './catalogue.ts';
 
-export const AGENT_METRICS = ['answered', 'transfers'] as const;
-export type AgentMetric = (typeof AGENT_METRICS)[number];
+export type { AgentMetric, WindowMetric };
 
 export class Keys {
   readonly base: string;
@@ -41,14 +29,24 @@ export class Keys {
   }
   /** Sliding window: ZSET of ids scored by event time (ms). ZADD NX makes every count idempotent. */
   window(metric: WindowMetric, queue: string): string {
-    return `${this.base}w:${metric}:${queue}`;
+    return this.windowPrefix(metric) + queue;
+  }
+  /** A window's key without its queue: scripts that walk every queue get these in ARGV. */
+  windowPrefix(metric: WindowMetric): string {
+    return `${this.base}w:${WINDOW_METRICS[metric].redis}:`;
   }
   agentWindow(metric: AgentMetric, agent: string): string {
-    return `${this.base}aw:${metric}:${agent}`;
+    return this.agentWindowPrefix(metric) + agent;
+  }
+  agentWindowPrefix(metric: AgentMetric): string {
+    return `${this.base}aw:${AGENT_METRICS[metric].redis}:`;
   }
   /** HASH visit id → join time (ms) of callers waiting now. */
   waiting(queue: string): string {
-    return `${this.base}waiting:${queue}`;
+    return this.waitingPrefix + queue;
+  }
+  get waitingPrefix(): string {
+    return `${this.base}waiting:`;
   }
   /** HASH agent name → JSON state. */
   get agents(): string {
@@ -61,6 +59,24 @@ export class Keys {
   /** STRING: JSON of one finished call, kept for the retention period. */
   record(linkedid: string): string {
     return `${this.base}call:${linkedid}`;
+  }
+  /**
+   * Base of the durable keys of a call (its record and what it adds to the rollups and
+   * indexes, services/shared/src/rollup.ts): one Lua script writes them together.
+   */
+  durableBase(_linkedid: string): string {
+    return this.base;
+  }
+  /** Every durable base: a period is read from each. */
+  get durableBases(): string[] {
+    return [this.base];
+  }
+  /**
+   * STRING: first-entry time (ms) up to which callers' numbers have been removed from the call
+   * records (PHONE_RETENTION_DAYS); written only by the collector's retention pass.
+   */
+  get callersForgottenUntil(): string {
+    return `${this.base}callers-forgotten-until`;
   }
   /** ZSET linkedid → first queue entry time (ms) of finished calls. */
   get records(): string {
@@ -77,6 +93,38 @@ export class Keys {
   /** LIST of JSON audit entries of a breach's follow-up, oldest first: who changed what, when. */
   breachAudit(id: string): string {
     return `${this.base}breach:${id}:audit`;
+  }
+  /**
+   * Alerts (written by the API process holding the alert lease, through its Lua scripts):
+   * the lease itself (STRING: the holder's id, with an expiry), the active alerts (HASH
+   * `<rule>:<queue>` → alert JSON), every alert (HASH id → JSON, indexed by firing time in a
+   * ZSET), and the webhook outbox (HASH delivery id → JSON, ordered in a ZSET).
+   */
+  get alertLease(): string {
+    return `${this.base}alerts:lease`;
+  }
+  get alertsActive(): string {
+    return `${this.base}alerts:active`;
+  }
+  get alertLog(): string {
+    return `${this.base}alerts:log`;
+  }
+  get alertIndex(): string {
+    return `${this.base}alerts:index`;
+  }
+  get alertDeliveries(): string {
+    return `${this.base}alerts:deliveries`;
+  }
+  get alertOutbox(): string {
+    return `${this.base}alerts:outbox`;
+  }
+  /** HASH of a callback-list entry's state (id = the call's linkedid), like breachFollowUp. */
+  callback(id: string): string {
+    return `${this.base}callback:${id}`;
+  }
+  /** LIST of JSON audit entries of a callback-list entry, oldest first. */
+  callbackAudit(id: string): string {
+    return `${this.base}callback:${id}:audit`;
   }
   /** HASH of the collector's connection health. */
   get health(): string {

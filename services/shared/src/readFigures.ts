@@ -3,36 +3,28 @@
  * this module turns it into the `LiveSnapshot` that the API serves and the replay prints.
  * Collector (replay) and API both read through here, so they cannot disagree.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
+import { AGENT_METRIC_NAMES, WINDOW_METRIC_NAMES } from './catalogue.ts';
 import {
   AGENT_STATES,
   addFigures,
   emptyAgentCounts,
   emptyFigures,
   serviceLevel,
-  type AgentStateName,
+  type AgentState,
   type AgentView,
   type LiveSnapshot,
   type QueueFigures,
   type Thresholds,
 } from './figures.ts';
 import type { Keys } from './keys.ts';
+import { Scripts } from './scripts.ts';
 
-const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'lua', 'readFigures.lua'), 'utf8');
+const scripts = new Scripts(new URL('./lua', import.meta.url), { readFigures: 4 });
 
 interface RawQueue {
-  offered: number;
-  answered: number;
-  within: number;
-  abandoned: number;
-  shortAbandoned: number;
-  timedOut: number;
-  unknown: number;
-  breach: number;
-  overLimit: number;
+  /** One count per queue window metric, in catalogue order. */
+  counts: number[];
   waiting: number;
   oldestJoin: number | false;
 }
@@ -40,18 +32,9 @@ interface RawQueue {
 interface Raw {
   queues: Record<string, RawQueue> | [];
   agentStates: string[] | Record<string, never>;
-  agentCounts: Record<string, { answered: number; transfers: number }> | [];
+  /** One count per agent metric, in catalogue order. */
+  agentCounts: Record<string, number[]> | [];
   health: string[] | Record<string, never>;
-}
-
-/** The part of an agent's stored state the views use. */
-interface StoredAgent {
-  name: string;
-  interface: string;
-  queues: string[];
-  state: AgentStateName;
-  pausedReason: string | null;
-  since: number;
 }
 
 export interface ReadOptions {
@@ -67,22 +50,21 @@ export interface ReadOptions {
   window: string;
 }
 
-function ensureScript(redis: Redis | Cluster): void {
-  if (!(redis as unknown as Record<string, unknown>).readFigures) redis.defineCommand('readFigures', { numberOfKeys: 4, lua });
-}
-
 /** Reads one site's live figures. */
 export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promise<LiveSnapshot> {
-  ensureScript(redis);
-  const json = (await (redis as unknown as { readFigures: (...a: Array<string | number>) => Promise<string> }).readFigures(
-    o.keys.queues,
-    o.keys.agents,
-    o.keys.health,
-    o.keys.agentNames,
-    o.keys.base,
-    Math.floor(o.from),
-    Math.ceil(o.to),
-    Math.floor(o.midnight),
+  const json = (await scripts.run(
+    redis,
+    'readFigures',
+    [o.keys.queues, o.keys.agents, o.keys.health, o.keys.agentNames],
+    [
+      Math.floor(o.from),
+      Math.ceil(o.to),
+      Math.floor(o.midnight),
+      o.keys.waitingPrefix,
+      WINDOW_METRIC_NAMES.length,
+      ...WINDOW_METRIC_NAMES.map((m) => o.keys.windowPrefix(m)),
+      ...AGENT_METRIC_NAMES.map((m) => o.keys.agentWindowPrefix(m)),
+    ],
   )) as string;
   const raw = JSON.parse(json) as Raw;
   // cjson encodes an empty table as [] / {} interchangeably.
@@ -90,46 +72,41 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
   const health = pairs(Array.isArray(raw.health) ? raw.health : []);
   const clockOffsetMs = Number(health.clockOffsetMs ?? 0) || 0;
   const switchNow = o.now + clockOffsetMs;
-  const agents: Record<string, AgentView> = {};
-  const counts = Array.isArray(raw.agentCounts) ? {} : raw.agentCounts;
+  // Queue and agent names are data from the switch: no prototype, so `__proto__` is a queue like any other.
+  const agents: Record<string, AgentView> = Object.create(null);
+  const counts: Exclude<Raw['agentCounts'], []> = Array.isArray(raw.agentCounts) ? Object.create(null) : raw.agentCounts;
   const queueAgents = new Map<string, ReturnType<typeof emptyAgentCounts>>();
   for (const text of Array.isArray(raw.agentStates) ? raw.agentStates : []) {
-    const a = JSON.parse(text) as StoredAgent;
-    agents[a.name] = {
+    const a = JSON.parse(text) as AgentState;
+    const view: AgentView = {
       name: a.name,
       interface: a.interface,
       state: a.state,
       queues: a.queues,
+      pausedIn: a.pausedIn ?? (a.state === 'paused' ? a.queues : []),
       pausedReason: a.pausedReason,
       since: new Date(a.since).toISOString(),
-      answered: counts[a.name]?.answered ?? 0,
-      transfersMade: counts[a.name]?.transfers ?? 0,
+      answered: 0,
+      transfersMade: 0,
     };
+    AGENT_METRIC_NAMES.forEach((m, i) => (view[m] = counts[a.name]?.[i] ?? 0));
+    agents[a.name] = view;
     for (const q of a.queues) {
       const c = queueAgents.get(q) ?? emptyAgentCounts();
-      c[a.state]++;
+      // Paused in this queue counts as paused here, whatever the person does in their other queues.
+      c[a.pausedIn?.includes(q) ? 'paused' : a.state]++;
       queueAgents.set(q, c);
     }
   }
-  const queues: Record<string, QueueFigures> = {};
+  const queues: Record<string, QueueFigures> = Object.create(null);
   let total = emptyFigures();
   for (const name of Object.keys(rawQueues).sort()) {
     const r = rawQueues[name]!;
-    const f: QueueFigures = {
-      ...emptyFigures(),
-      offered: r.offered,
-      answered: r.answered,
-      abandoned: r.abandoned,
-      shortAbandoned: r.shortAbandoned,
-      timedOut: r.timedOut,
-      unknown: r.unknown,
-      answeredWithinTarget: r.within,
-      waiting: r.waiting,
-      longestWaitSeconds: r.oldestJoin === false ? 0 : Math.max(0, Math.floor((switchNow - r.oldestJoin) / 1000)),
-      guaranteeBreaches: r.breach,
-      overTransferLimit: r.overLimit,
-      agents: queueAgents.get(name) ?? emptyAgentCounts(),
-    };
+    const f = emptyFigures();
+    WINDOW_METRIC_NAMES.forEach((m, i) => (f[m] = r.counts[i] ?? 0));
+    f.waiting = r.waiting;
+    f.longestWaitSeconds = r.oldestJoin === false ? 0 : Math.max(0, Math.floor((switchNow - r.oldestJoin) / 1000));
+    f.agents = queueAgents.get(name) ?? emptyAgentCounts();
     f.serviceLevel = serviceLevel(f);
     queues[name] = f;
     total = addFigures(total, f);
@@ -159,7 +136,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
 }
 
 function pairs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
 }

@@ -4,6 +4,7 @@
  * recording what it played so tests can compare Belofte's figures with the truth.
  */
 import { Scheduler, SimClock } from './clock.ts';
+import { FixedLoadTraffic, fixedLoadQueues, type FixedLoad } from './fixedLoad.ts';
 import { Rng } from './rng.ts';
 import { AmiServer } from './server.ts';
 import { Switch } from './switch.ts';
@@ -11,8 +12,10 @@ import { BUSY_HOUR, DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario,
 import type { TruthCall, TruthQueue } from './truth.ts';
 import { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
 
+export type { FixedLoad } from './fixedLoad.ts';
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
 export type { TruthCall, TruthQueue } from './truth.ts';
+export { frame } from './protocol.ts';
 export { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type DayTrouble, type WeekProfile } from './week.ts';
 
 /** A week of traffic played on the simulated clock from its Monday 00:00 to its Sunday 23:59:59. */
@@ -52,6 +55,17 @@ export interface SimulatorOptions {
   traffic?: 'busy' | 'quiet';
   /** Play a week instead of the endless demo: true = the previous ISO week. Speed defaults to WEEK_SPEED. */
   week?: true | string | WeekOptions;
+  /**
+   * Play one queue at a fixed load (arrival rate, handle time, patience, agents) for some
+   * simulated hours instead of the demo: the queue of staffing maths, e.g. to check advice.
+   */
+  load?: FixedLoad;
+  /**
+   * No traffic of its own: the switch logs clients in, answers Ping and the resync actions
+   * (with `queues`, default none), and sends only what the caller writes with `send()` —
+   * frames a test or benchmark scripts itself, or raw bytes no real switch would send.
+   */
+  scripted?: boolean;
 }
 
 export interface SimulatorCounters {
@@ -63,6 +77,12 @@ export interface SimulatorCounters {
   backlogHolds: number;
   /** Wall time from the start of play (a week: the first login) to its end, or to now; ms. */
   playedWallMs: number;
+  /** Successful logins, across sessions. */
+  logins: number;
+  /** Resync actions answered (QueueStatus, CoreShowChannels), across sessions. */
+  resyncs: number;
+  /** Logged-in sessions now. */
+  listeners: number;
 }
 
 /** What a played week is: which one, from when to when. */
@@ -98,6 +118,18 @@ export interface Simulator {
   week: PlayedWeek | null;
   /** How the play went: see SimulatorCounters. */
   counters(): SimulatorCounters;
+  /**
+   * Writes bytes exactly as given to every logged-in client (scripted frames, hostile input);
+   * false when a client's socket buffer is full: wait for `drained()` before writing more.
+   * Build frames with `frame()`.
+   */
+  send(data: string | Uint8Array, encoding?: BufferEncoding): boolean;
+  /** Resolves when every client's socket buffer has drained. */
+  drained(): Promise<void>;
+  /** Resolves at the first successful login. */
+  loggedIn: Promise<void>;
+  /** Every action received, by name as sent, in order (all sessions). */
+  actions: readonly string[];
   close(): Promise<void>;
 }
 
@@ -120,7 +152,7 @@ function weekOptions(week: true | string | WeekOptions): WeekOptions {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const weekOpts = options.week ? weekOptions(options.week) : null;
-  if (weekOpts && options.scenario) throw new Error('play either a scenario or a week, not both');
+  if ([weekOpts, options.scenario, options.load, options.scripted].filter(Boolean).length > 1) throw new Error('play one of a scenario, a week, a fixed load or scripted frames');
   const profile = weekOpts?.profile ?? WEEK_PROFILE;
   let calendar: WeekCalendar | null = null;
   if (weekOpts) {
@@ -130,9 +162,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const startAt = calendar?.start ?? options.startAt ?? Date.now();
   const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
-  const busy = !calendar && !options.scenario && (options.traffic ?? 'busy') === 'busy';
-  const queues = options.queues ?? (calendar ? profile.roster : busy ? BUSY_HOUR_QUEUES : DEFAULT_QUEUES);
-  if (Object.keys(queues).length === 0) throw new Error('at least one queue is needed');
+  const busy = !calendar && !options.scenario && !options.load && !options.scripted && (options.traffic ?? 'busy') === 'busy';
+  const queues = options.load
+    ? fixedLoadQueues(options.load)
+    : (options.queues ?? (calendar ? profile.roster : options.scripted ? {} : busy ? BUSY_HOUR_QUEUES : DEFAULT_QUEUES));
+  if (Object.keys(queues).length === 0 && !options.scripted) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
   const seed = options.seed ?? (calendar ? Number(calendar.week.replace('-W', '')) : 1);
@@ -144,9 +178,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const clock = new SimClock(startAt, speed);
   const scheduler = new Scheduler(clock);
-  const waitForLogin = calendar !== null && (weekOpts!.startOnLogin ?? true);
+  const waitForLogin = calendar !== null ? (weekOpts!.startOnLogin ?? true) : (options.load?.startOnLogin ?? false);
   if (waitForLogin) {
-    // A played week waits at its Monday 00:00 for the first client (see WeekOptions.startOnLogin).
+    // A played week (or fixed load) waits at its start for the first client (see WeekOptions.startOnLogin).
     scheduler.hold('login');
     clock.hold(startAt);
   }
@@ -158,7 +192,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       retry: 5,
       serviceLevel: 20,
       // The captures' switch has no wrap-up; the demo gives agents 10 s after each call.
-      wrapup: options.scenario ? (options.scenario.wrapupSeconds ?? 0) : 10,
+      wrapup: options.scenario ? (options.scenario.wrapupSeconds ?? 0) : options.load ? (options.load.wrapupSeconds ?? 0) : 10,
       bootAt: startAt - UPTIME_AT_START * 1000,
     },
     clock,
@@ -216,11 +250,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         resolve();
       });
     });
+  } else if (options.load) {
+    if (waitForLogin) {
+      playFrom = null;
+      server.onLogin = () => {
+        playFrom ??= performance.now();
+        scheduler.release('login');
+      };
+    }
+    const traffic = new FixedLoadTraffic(pbx, scheduler, clock, trafficRng, options.load);
+    scheduler.at(startAt, () => traffic.start());
+    done = traffic.done.then(
+      () =>
+        new Promise<void>((resolve) => {
+          // Played out: the clock stops a moment after the last hang-up, so clients read the
+          // last hour of the run as it was (a fast clock would otherwise run past it at once).
+          scheduler.after(2_000, () => {
+            const end = clock.now();
+            scheduler.hold('finished');
+            clock.hold(end);
+            scheduler.stop();
+            playTo = performance.now();
+            resolve();
+          });
+        }),
+    );
   } else if (options.scenario) {
     const player = new ScenarioPlayer(pbx, scheduler, clock, options.scenario);
     server.onLogin = () => player.notifyLogin();
     player.start();
     done = player.done;
+  } else if (options.scripted) {
+    // Nothing plays: the caller's send() is the traffic.
+    done = Promise.resolve();
   } else {
     // Started as a task at exactly startAt, so a seed plays the same demo every time.
     const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues, busy ? BUSY_HOUR : DEFAULT_DEMO);
@@ -244,7 +306,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       idleSkippedMs: scheduler.skippedMs,
       backlogHolds,
       playedWallMs: playFrom === null ? 0 : (playTo ?? performance.now()) - playFrom,
+      logins: server.logins,
+      resyncs: server.resyncs,
+      listeners: server.listeners,
     }),
+    send: (data, encoding) => server.send(data, encoding),
+    drained: () => server.drained(),
+    loggedIn: server.loggedIn,
+    actions: server.actions,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -71,6 +71,11 @@ export function formatFrame(headers: readonly Header[]): string {
   return s + '\r\n';
 }
 
+/** A frame from `Key: value` pairs, in their order (scripted frames in tests and benchmarks). */
+export function frame(pairs: Record<string, string | number>): string {
+  return formatFrame(Object.entries(pairs).map(([k, v]) => [k, String(v)]));
+}
+
 /** Asterisk's `Timestamp:` format: epoch seconds, a dot, six digits of microseconds. */
 export function formatTimestamp(us: number): string {
   const whole = Math.floor(us / 1e6);

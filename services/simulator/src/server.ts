@@ -62,6 +62,8 @@ class Session {
   readonly reader = new FrameReader();
   authenticated = false;
   mask: Mask = 'all';
+  /** Fed by `send()`: the script paces itself, so a backlog never drops this session. */
+  scripted = false;
   readonly sessionId: string;
 
   constructor(readonly socket: net.Socket, readonly id: number, rng: Rng) {
@@ -70,7 +72,7 @@ class Session {
 
   write(data: string): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    if (this.socket.writableLength > MAX_BACKLOG) {
+    if (this.socket.writableLength > MAX_BACKLOG && !this.scripted) {
       this.socket.destroy();
       return;
     }
@@ -86,6 +88,15 @@ export class AmiServer {
   private readonly behind = new Map<Session, NodeJS.Timeout>();
   /** Events written to sessions (an event sent to two sessions counts twice). */
   eventsSent = 0;
+  /** Successful logins, across sessions. */
+  logins = 0;
+  /** Resync actions answered (QueueStatus, CoreShowChannels), across sessions. */
+  resyncs = 0;
+  /** Every action received, by name as sent, in order (all sessions). */
+  readonly actions: string[] = [];
+  /** Resolves at the first successful login. */
+  readonly loggedIn: Promise<void>;
+  private resolveLogin!: () => void;
   /** Called after every successful login (scenarios that start on login). */
   onLogin: () => void = () => {};
   /** Flow control: true when some session fell behind, false when all caught up. */
@@ -98,6 +109,50 @@ export class AmiServer {
   ) {
     this.server = net.createServer((socket) => this.accept(socket));
     this.server.maxConnections = 256;
+    this.loggedIn = new Promise((resolve) => (this.resolveLogin = resolve));
+  }
+
+  /** Logged-in sessions (the collectors listening). */
+  get listeners(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.authenticated) n++;
+    return n;
+  }
+
+  /**
+   * Writes these bytes, exactly as given, to every logged-in session: scripted frames, or
+   * hostile input no real switch would send. Unlike events, a session that does not read is
+   * not dropped: the script paces itself — false means a socket buffer is full, wait for
+   * `drained()`.
+   */
+  send(data: string | Uint8Array, encoding: BufferEncoding = 'utf8'): boolean {
+    let ok = true;
+    for (const s of this.sessions) {
+      if (!s.authenticated || s.socket.destroyed) continue;
+      s.scripted = true;
+      if (!(typeof data === 'string' ? s.socket.write(data, encoding) : s.socket.write(data))) ok = false;
+    }
+    return ok;
+  }
+
+  /** Resolves when every session's socket buffer has drained (or the session closed). */
+  drained(): Promise<void> {
+    const waits: Array<Promise<void>> = [];
+    for (const s of this.sessions) {
+      if (!s.socket.writableNeedDrain) continue;
+      waits.push(
+        new Promise((resolve) => {
+          const done = () => {
+            s.socket.off('drain', done);
+            s.socket.off('close', done);
+            resolve();
+          };
+          s.socket.on('drain', done);
+          s.socket.on('close', done);
+        }),
+      );
+    }
+    return Promise.all(waits).then(() => undefined);
   }
 
   listen(): Promise<number> {
@@ -180,6 +235,7 @@ export class AmiServer {
   }
 
   private handle(s: Session, action: Action): void {
+    this.actions.push(action.name);
     const name = action.name.toLowerCase();
     if (!name) {
       s.write(A.errorResponse(action, 'Missing action in request'));
@@ -207,10 +263,12 @@ export class AmiServer {
         return s.write(formatResponse('Success', action.actionId, [['Events', on ? 'On' : 'Off']]));
       }
       case 'queuestatus':
+        this.resyncs++;
         return s.write(A.queueStatus(action, this.ctx));
       case 'queuesummary':
         return s.write(A.queueSummary(action, this.ctx));
       case 'coreshowchannels':
+        this.resyncs++;
         return s.write(A.coreShowChannels(action, this.ctx));
       case 'queuepause':
         return s.write(A.queuePause(action, this.ctx));
@@ -239,6 +297,7 @@ export class AmiServer {
     const events = action.get('Events');
     if (events !== undefined) s.mask = parseEventMask(events) ?? 'all';
     s.authenticated = true;
+    this.logins++;
     s.write(A.successResponse(action, 'Authentication accepted'));
     const now = this.ctx.now();
     if (allows(s.mask, 'system,all')) {
@@ -257,6 +316,7 @@ export class AmiServer {
     });
     e.us = us;
     this.broadcast(e);
+    this.resolveLogin();
     this.onLogin();
   }
 }

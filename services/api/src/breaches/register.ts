@@ -5,41 +5,109 @@
  * about it — complaint, compensation, note, closed — lives in a hash of its own, changed only
  * through followUpRecorded.lua together with an audit entry of who changed what, when.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import type { Keys } from '@belofte/shared/keys';
-import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
+import { Scripts } from '@belofte/shared/scripts';
+import { maskCaller } from '@belofte/shared/rollup';
+import { complaintDeadlines } from '../complaints/deadlines.ts';
+import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type CompensationEntry, type Complaint, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
-const lua = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'followUpRecorded.lua'), 'utf8');
+const scripts = new Scripts(new URL('.', import.meta.url), { followUpRecorded: 2 });
 
-/** A caller number shown only by its last 4 digits: ****5678. Null when there is no number. */
-export function maskCaller(number: string | null | undefined): string | null {
-  const digits = (number ?? '').replace(/\D/g, '');
-  if (!digits) return null;
-  return `****${digits.slice(-4)}`;
+export { maskCaller };
+
+export const NO_FOLLOW_UP: FollowUp = {
+  complaintReceived: false,
+  complaint: null,
+  compensation: [],
+  compensationAmount: 0,
+  note: '',
+  closed: false,
+  version: 0,
+  updatedAt: null,
+  updatedBy: null,
+};
+
+/** The hash fields of a complaint's dates (stored as YYYY-MM-DD, '' when cleared). */
+export const COMPLAINT_FIELDS = {
+  receivedOn: 'complaintReceivedOn',
+  phoneKnown: 'complaintPhoneKnown',
+  calledBackOn: 'complaintCalledBackOn',
+  progressMessageOn: 'complaintProgressMessageOn',
+  settledOn: 'complaintSettledOn',
+} as const;
+
+/** A stored ledger entry: amounts in whole cents. Older follow-ups stored bare kinds. */
+export interface StoredCompensation {
+  kind: Compensation;
+  amountCents: number | null;
 }
 
-export const NO_FOLLOW_UP: FollowUp = { complaintReceived: false, compensation: [], note: '', closed: false, version: 0, updatedAt: null, updatedBy: null };
+const isKind = (c: unknown): c is Compensation => (COMPENSATIONS as readonly unknown[]).includes(c);
 
-function compensationList(text: string | undefined): Compensation[] {
+function storedLedger(text: string | undefined): StoredCompensation[] {
   if (!text) return [];
   try {
     const list = JSON.parse(text) as unknown;
-    return Array.isArray(list) ? list.filter((c): c is Compensation => (COMPENSATIONS as readonly string[]).includes(c)) : [];
+    if (!Array.isArray(list)) return [];
+    const out: StoredCompensation[] = [];
+    for (const e of list) {
+      if (isKind(e)) out.push({ kind: e, amountCents: null });
+      else if (e && typeof e === 'object' && isKind((e as StoredCompensation).kind)) {
+        const cents = (e as StoredCompensation).amountCents;
+        out.push({ kind: (e as StoredCompensation).kind, amountCents: Number.isInteger(cents) && cents! >= 0 ? cents : null });
+      }
+    }
+    return out;
   } catch {
     return [];
   }
 }
 
-function followUpOf(hash: Record<string, string>): FollowUp {
+/**
+ * One order for a ledger, so the same compensation given in another order is no change: by
+ * kind (as COMPENSATIONS lists them), then amount. What costs nothing counts once per kind;
+ * refunds with an amount each stay (parking may be refunded for two visits).
+ */
+export function normalLedger(entries: StoredCompensation[]): StoredCompensation[] {
+  const sorted = [...entries].sort((a, b) => COMPENSATIONS.indexOf(a.kind) - COMPENSATIONS.indexOf(b.kind) || (a.amountCents ?? -1) - (b.amountCents ?? -1));
+  return sorted
+    .filter((e, i) => !(e.amountCents === null && sorted.findIndex((o) => o.kind === e.kind && o.amountCents === null) !== i))
+    .map((e) => ({ kind: e.kind, amountCents: e.amountCents }));
+}
+
+const euros = (cents: number) => Math.round(cents) / 100;
+
+function ledgerOf(text: string | undefined): CompensationEntry[] {
+  return storedLedger(text).map((e) => ({ kind: e.kind, amount: e.amountCents === null ? null : euros(e.amountCents) }));
+}
+
+/** The complaint as recorded, with its deadlines on `today` (a local date). */
+function complaintOf(hash: Record<string, string>, today: string): Complaint | null {
+  const receivedOn = hash[COMPLAINT_FIELDS.receivedOn];
+  if (!receivedOn) return null;
+  const date = (field: string) => hash[field] || null;
+  const dates = {
+    receivedOn,
+    phoneKnown: hash[COMPLAINT_FIELDS.phoneKnown] === '1',
+    calledBackOn: date(COMPLAINT_FIELDS.calledBackOn),
+    progressMessageOn: date(COMPLAINT_FIELDS.progressMessageOn),
+    settledOn: date(COMPLAINT_FIELDS.settledOn),
+  };
+  return { ...dates, deadlines: complaintDeadlines(dates, today) };
+}
+
+/** A follow-up as served; `today` (local date) places the complaint's deadlines. */
+export function followUpOf(hash: Record<string, string>, today: string): FollowUp {
   if (!hash.version) return { ...NO_FOLLOW_UP };
+  const compensation = ledgerOf(hash.compensation);
   return {
     complaintReceived: hash.complaintReceived === '1',
-    compensation: compensationList(hash.compensation),
+    complaint: complaintOf(hash, today),
+    compensation,
+    compensationAmount: euros(storedLedger(hash.compensation).reduce((sum, e) => sum + (e.amountCents ?? 0), 0)),
     note: hash.note ?? '',
     closed: hash.closed === '1',
     version: Number(hash.version),
@@ -48,12 +116,27 @@ function followUpOf(hash: Record<string, string>): FollowUp {
   };
 }
 
+/** What the weekly figures need of a follow-up. */
 export function summary(f: FollowUp): FollowUpSummary {
   return { closed: f.closed, complaintReceived: f.complaintReceived, compensated: f.compensation.length > 0 };
 }
 
-/** The follow-ups of these breach ids, in one round trip. */
-export async function readFollowUps(redis: Redis | Cluster, keys: Keys, ids: string[]): Promise<Map<string, FollowUp>> {
+/** The stored fields of these breaches' follow-ups, in one round trip. */
+export async function readFollowUpHashes(redis: Redis | Cluster, keys: Keys, ids: string[]): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  if (ids.length === 0) return out;
+  const p = redis.pipeline();
+  for (const id of ids) p.hgetall(keys.breachFollowUp(id));
+  const res = (await p.exec()) ?? [];
+  res.forEach(([err, hash], i) => {
+    if (err) throw err;
+    out.set(ids[i]!, hash as Record<string, string>);
+  });
+  return out;
+}
+
+/** The follow-ups of these breach ids, in one round trip; `today` (local date) places complaint deadlines. */
+export async function readFollowUps(redis: Redis | Cluster, keys: Keys, ids: string[], today: string): Promise<Map<string, FollowUp>> {
   const out = new Map<string, FollowUp>();
   if (ids.length === 0) return out;
   const p = redis.pipeline();
@@ -61,17 +144,22 @@ export async function readFollowUps(redis: Redis | Cluster, keys: Keys, ids: str
   const res = (await p.exec()) ?? [];
   res.forEach(([err, hash], i) => {
     if (err) throw err;
-    out.set(ids[i]!, followUpOf(hash as Record<string, string>));
+    out.set(ids[i]!, followUpOf(hash as Record<string, string>, today));
   });
   return out;
 }
 
 export async function readAudit(redis: Redis | Cluster, keys: Keys, id: string): Promise<AuditEntry[]> {
-  const texts = await redis.lrange(keys.breachAudit(id), 0, -1);
+  return readAuditList(redis, keys.breachAudit(id), decodeField);
+}
+
+/** An audit list (as recordVersioned writes it), each stored value decoded for the API. */
+export async function readAuditList(redis: Redis | Cluster, key: string, decode: (field: string, value: string | null) => unknown): Promise<AuditEntry[]> {
+  const texts = await redis.lrange(key, 0, -1);
   return texts.map((t) => {
     const e = JSON.parse(t) as { at: number; by: string; version: number; changes: Record<string, { from: string | null; to: string }> };
     const changes: AuditEntry['changes'] = {};
-    for (const [field, c] of Object.entries(e.changes)) changes[field] = { from: decodeField(field, c.from), to: decodeField(field, c.to) };
+    for (const [field, c] of Object.entries(e.changes)) changes[field] = { from: decode(field, c.from), to: decode(field, c.to) };
     return { at: new Date(e.at).toISOString(), by: e.by, version: e.version, changes };
   });
 }
@@ -79,13 +167,14 @@ export async function readAudit(redis: Redis | Cluster, keys: Keys, id: string):
 /** Stored strings back to the values the API speaks. */
 function decodeField(field: string, value: string | null): unknown {
   if (value === null) return null;
-  if (field === 'complaintReceived' || field === 'closed') return value === '1';
-  if (field === 'compensation') return compensationList(value);
+  if (field === 'complaintReceived' || field === 'closed' || field === COMPLAINT_FIELDS.phoneKnown) return value === '1';
+  if (field === 'compensation') return ledgerOf(value);
+  if (field.startsWith('complaint') && value === '') return null;
   return value;
 }
 
 /** A breach as served, from its call record and follow-up. */
-export function breachOf(r: CallRecord, followUp: FollowUp): Breach {
+export function breachOf(r: CallRecord, followUp: FollowUp, calledBack: Breach['calledBack'] = null): Breach {
   const queues: string[] = [];
   for (const v of r.visits) if (queues.at(-1) !== v.queue) queues.push(v.queue);
   const agents: string[] = [];
@@ -113,6 +202,7 @@ export function breachOf(r: CallRecord, followUp: FollowUp): Breach {
     caller: maskCaller(r.callerIdNum),
     state: followUp.closed ? 'closed' : 'open',
     followUp,
+    calledBack,
   };
 }
 
@@ -120,28 +210,71 @@ export { isBreach };
 
 export type RecordResult = { status: 'ok' | 'unchanged'; version: number } | { status: 'conflict'; version: number };
 
+/**
+ * One versioned change with its audit entry, atomically (followUpRecorded.lua): the breach
+ * follow-up and the callback list both keep their state this way. `fields` are the stored
+ * strings that may change; an unchanged value is no change.
+ */
+export async function recordVersioned(
+  redis: Redis | Cluster,
+  o: { hash: string; audit: string; fields: Record<string, string>; by: string; at: number; keepSeconds: number; expectedVersion?: number },
+): Promise<RecordResult> {
+  const [status, version] = (await scripts.run(
+    redis,
+    'followUpRecorded',
+    [o.hash, o.audit],
+    [JSON.stringify(o.fields), o.by, o.at, o.keepSeconds, o.expectedVersion === undefined ? '' : String(o.expectedVersion)],
+  )) as [string, string];
+  return { status: status as RecordResult['status'], version: Number(version) };
+}
+
 /** Applies a manager's change to a follow-up, atomically with its audit entry. */
 export async function recordFollowUp(
   redis: Redis | Cluster,
   keys: Keys,
-  o: { id: string; patch: FollowUpPatch; by: string; at: number; keepSeconds: number },
+  o: { id: string; patch: FollowUpPatch; by: string; at: number; keepSeconds: number; expectedVersion?: number },
 ): Promise<RecordResult> {
-  if (!(redis as unknown as Record<string, unknown>).followUpRecorded) redis.defineCommand('followUpRecorded', { numberOfKeys: 2, lua });
   const fields: Record<string, string> = {};
   const p = o.patch;
   if (p.complaintReceived !== undefined) fields.complaintReceived = p.complaintReceived ? '1' : '0';
   if (p.closed !== undefined) fields.closed = p.closed ? '1' : '0';
   if (p.note !== undefined) fields.note = p.note;
-  // One order, no repeats: the same set given twice is no change.
-  if (p.compensation !== undefined) fields.compensation = JSON.stringify(COMPENSATIONS.filter((c) => p.compensation!.includes(c)));
-  const [status, version] = (await (redis as unknown as { followUpRecorded: (...a: Array<string | number>) => Promise<[string, string]> }).followUpRecorded(
-    keys.breachFollowUp(o.id),
-    keys.breachAudit(o.id),
-    JSON.stringify(fields),
-    o.by,
-    o.at,
-    o.keepSeconds,
-    p.expectedVersion === undefined ? '' : String(p.expectedVersion),
-  )) as [string, string];
-  return { status: status as RecordResult['status'], version: Number(version) };
+  if (p.compensation !== undefined) fields.compensation = JSON.stringify(normalLedger(p.compensation));
+  if (p.complaintReceived === false) for (const f of Object.values(COMPLAINT_FIELDS)) fields[f] = '';
+  if (p.complaint) {
+    const c = p.complaint;
+    // A complaint with a received date is a complaint received.
+    if (c.receivedOn !== undefined) fields.complaintReceived = '1';
+    if (c.receivedOn !== undefined) fields[COMPLAINT_FIELDS.receivedOn] = c.receivedOn;
+    if (c.phoneKnown !== undefined) fields[COMPLAINT_FIELDS.phoneKnown] = c.phoneKnown ? '1' : '0';
+    for (const k of ['calledBackOn', 'progressMessageOn', 'settledOn'] as const) if (c[k] !== undefined) fields[COMPLAINT_FIELDS[k]] = c[k] ?? '';
+  }
+  return recordVersioned(redis, { hash: keys.breachFollowUp(o.id), audit: keys.breachAudit(o.id), fields, by: o.by, at: o.at, keepSeconds: o.keepSeconds, expectedVersion: o.expectedVersion });
+}
+
+/**
+ * A complaint's dates after the patch must make sense together: a received date before any
+ * step, none in the future, none before the breach itself (all local dates). Returns the
+ * refused field and why, or null.
+ */
+export function complaintPatchProblem(current: Record<string, string>, patch: FollowUpPatch, o: { today: string; breachDate: string }): { parameter: string; message: string } | null {
+  const c = patch.complaint;
+  if (!c) return null;
+  if (patch.complaintReceived === false) return { parameter: 'complaint', message: 'complaint: cannot be given together with complaintReceived: false' };
+  const after = (k: keyof typeof COMPLAINT_FIELDS): string | null => {
+    const given = (c as Record<string, unknown>)[k];
+    if (given !== undefined) return (given as string | null) ?? null;
+    return current[COMPLAINT_FIELDS[k]] || null;
+  };
+  const receivedOn = after('receivedOn');
+  if (receivedOn === null) return { parameter: 'complaint.receivedOn', message: 'complaint.receivedOn: is required: record when the complaint was received before its steps' };
+  if (receivedOn > o.today) return { parameter: 'complaint.receivedOn', message: `complaint.receivedOn: ${receivedOn} is in the future (today is ${o.today})` };
+  if (receivedOn < o.breachDate) return { parameter: 'complaint.receivedOn', message: `complaint.receivedOn: ${receivedOn} is before the breach itself (${o.breachDate})` };
+  for (const k of ['calledBackOn', 'progressMessageOn', 'settledOn'] as const) {
+    const d = after(k);
+    if (d === null) continue;
+    if (d < receivedOn) return { parameter: `complaint.${k}`, message: `complaint.${k}: ${d} is before the complaint was received (${receivedOn})` };
+    if (d > o.today) return { parameter: `complaint.${k}`, message: `complaint.${k}: ${d} is in the future (today is ${o.today})` };
+  }
+  return null;
 }

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { bearerToken, type Authority, type Need, type Principal } from '../auth/tokens.ts';
 import { inputs, outputs } from '../schemas/registry.ts';
 
-export type Access = 'public' | 'wallboard' | 'manager' | 'agent';
+export type Access = 'public' | 'wallboard' | 'supervisor' | 'manager' | 'agent';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 export interface ResponseSpec {
@@ -75,7 +75,7 @@ function describeIssue(issue: z.core.$ZodIssue, where: 'query' | 'path' | 'body'
   return { parameter, message: issue.message };
 }
 
-const NEED: Record<Exclude<Access, 'agent'>, Need> = { public: { kind: 'public' }, wallboard: { kind: 'wallboard' }, manager: { kind: 'manager' } };
+const NEED: Record<Exclude<Access, 'agent'>, Need> = { public: { kind: 'public' }, wallboard: { kind: 'wallboard' }, supervisor: { kind: 'supervisor' }, manager: { kind: 'manager' } };
 
 export class ApiRoutes {
   readonly app = new Hono();

@@ -3,20 +3,28 @@
  *
  * The collector publishes a change notice after every batch it writes; this process
  * re-reads the figures once per notice burst (at most one read in flight, a notice during a
- * read triggers one more) and sends the same text frame to every socket of that window. It
+ * read triggers one more) and sends the same text frame to every socket of that window.
+ * A new socket gets the full document with the next read (at most minIntervalMs away); every
+ * later frame carries only the agent tiles that changed (services/shared/src/liveFrame.ts),
+ * so a 600-agent centre's steady frame stays a few KB instead of ~200 KB. It
  * keeps no figures of its own, so any number of API processes show the same numbers.
  * A heartbeat frame goes out every few seconds even when nothing changes: waiting clocks
  * run, and a wallboard that hears nothing knows its figures are stale.
  *
  * A socket opened for one agent (`/ws?agent=<id>`, checked by the server before the upgrade)
- * gets that agent's own view (AgentSnapshot) instead, re-read on the same notices and beats;
- * all agents' views come from one read of the week's call records.
+ * gets that agent's own view (AgentSnapshot) instead: all agents' views come from one read of
+ * the per-agent rollups and the calls in progress, on their own cycle (at most one per
+ * `agentIntervalMs`, never awaited by the wallboards' broadcast), and a view goes out only when
+ * its figures changed — or on the heartbeat.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
+import type { LiveSnapshot } from '@belofte/shared/figures';
+import { agentChanges } from '@belofte/shared/liveFrame';
+import type { AgentSnapshot } from '../schemas/agents.ts';
 
 export interface FanoutOptions {
   heartbeatMs?: number;
@@ -26,6 +34,8 @@ export interface FanoutOptions {
   maxBufferedBytes?: number;
   /** Frames a client may send per 10 s before it is closed (wallboards send none). */
   maxClientMessages?: number;
+  /** At most one re-read of the agents' views per this many ms (default 1000). */
+  agentIntervalMs?: number;
 }
 
 export interface FanoutStats {
@@ -43,12 +53,22 @@ interface Client {
   /** Set for an agent's own view. */
   agent: string | null;
   messages: number;
+  /** The agent view last sent, without its `at`: an unchanged view is not sent again. */
+  lastView?: string;
+  /** A wallboard that has not had its full document yet. */
+  needsFull: boolean;
+}
+
+/** What the sockets of one window were last sent: the tiles the next frame's changes are against. */
+interface WindowState {
+  tiles: Map<string, string>;
 }
 
 export class Fanout {
   readonly stats: FanoutStats = { sockets: 0, framesSent: 0, refreshes: 0, closedSlow: 0, closedFlood: 0, readErrors: 0 };
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
+  private readonly windowStates = new Map<string, WindowState>();
   private refreshing = false;
   private pending: NodeJS.Timeout | null = null;
   private lastBroadcastAt = 0;
@@ -59,6 +79,12 @@ export class Fanout {
   private readonly maxBuffered: number;
   private readonly maxMessages: number;
   private redisOk = true;
+  private readonly agentIntervalMs: number;
+  private agentsRefreshing = false;
+  private agentsDirty = false;
+  private agentsLastAt = 0;
+  private agentsPending: NodeJS.Timeout | null = null;
+  private agentsBeat = false;
 
   constructor(
     private readonly ctx: ApiContext,
@@ -69,14 +95,21 @@ export class Fanout {
     this.minIntervalMs = o.minIntervalMs ?? 30;
     this.maxBuffered = o.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.maxMessages = o.maxClientMessages ?? 50;
+    this.agentIntervalMs = o.agentIntervalMs ?? 1_000;
     // Wallboards send nothing of size: a large frame is an attack or a mistake.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
   }
 
   async start(): Promise<void> {
-    this.subscriber.on('message', () => this.refresh());
+    this.subscriber.on('message', () => {
+      this.refresh();
+      this.refreshAgents(false);
+    });
     await this.subscriber.subscribe(this.ctx.keys.changes);
-    const beat = setInterval(() => this.refresh(), this.heartbeatMs);
+    const beat = setInterval(() => {
+      this.refresh();
+      this.refreshAgents(true);
+    }, this.heartbeatMs);
     const reset = setInterval(() => {
       for (const c of this.clients) c.messages = 0;
     }, 10_000);
@@ -104,7 +137,7 @@ export class Fanout {
   }
 
   private accept(ws: WebSocket, window: string, agent: string | null): void {
-    const client: Client = { ws, window, agent, messages: 0 };
+    const client: Client = { ws, window, agent, messages: 0, needsFull: agent === null };
     this.clients.add(client);
     this.stats.sockets = this.clients.size;
     ws.on('message', () => {
@@ -118,19 +151,23 @@ export class Fanout {
     ws.on('close', () => {
       this.clients.delete(client);
       this.stats.sockets = this.clients.size;
+      if (![...this.clients].some((c) => c.agent === null && c.window === window)) this.windowStates.delete(window);
     });
     // The figures at once, not at the next change.
     if (agent !== null) {
       void this.ctx.agents([agent]).then(
-        (views) => this.send(client, JSON.stringify(views.get(agent))),
+        (views) => {
+          const view = views.get(agent)!;
+          client.lastView = JSON.stringify({ ...view, at: undefined });
+          this.send(client, JSON.stringify(view));
+        },
         (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read an agent view for a new socket'),
       );
       return;
     }
-    void this.ctx.live(window).then(
-      (s) => this.send(client, JSON.stringify(s)),
-      (e) => this.ctx.log.warn({ err: (e as Error).message }, 'could not read figures for a new socket'),
-    );
+    // With the next read (at once when nothing is in flight): its full document is the base
+    // the changes sent to every socket of this window after it are against.
+    this.refresh();
   }
 
   /**
@@ -167,23 +204,14 @@ export class Fanout {
   private async broadcast(): Promise<void> {
     this.stats.refreshes++;
     const windows = new Set([...this.clients].filter((c) => c.agent === null).map((c) => c.window));
-    const agents = new Set([...this.clients].flatMap((c) => (c.agent === null ? [] : [c.agent])));
+    if (windows.size === 0) return;
     const now = Date.now();
-    if (agents.size > 0) {
-      let views: Map<string, unknown> | null = null;
-      let failure: string | null = null;
-      try {
-        views = await this.ctx.agents([...agents], now);
-      } catch (e) {
-        this.stats.readErrors++;
-        failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
-      }
-      for (const c of this.clients) if (c.agent !== null) this.send(c, failure ?? JSON.stringify(views!.get(c.agent)));
-    }
     for (const w of windows) {
       let text: string;
+      let snapshot: LiveSnapshot | null = null;
       try {
-        text = JSON.stringify(await this.ctx.live(w, now));
+        snapshot = await this.ctx.live(w, now);
+        text = JSON.stringify(snapshot);
         this.redisOk = true;
       } catch (e) {
         this.stats.readErrors++;
@@ -193,8 +221,80 @@ export class Fanout {
         text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
       }
       // Encoded once for every socket of this window, not once per socket.
-      const frame = Buffer.from(text);
-      for (const c of this.clients) if (c.agent === null && c.window === w) this.send(c, frame);
+      const full = Buffer.from(text);
+      let frame = full;
+      if (snapshot) {
+        const tiles = new Map(Object.entries(snapshot.agents).map(([name, v]) => [name, JSON.stringify(v)]));
+        const before = this.windowStates.get(w);
+        this.windowStates.set(w, { tiles });
+        if (before) frame = Buffer.from(JSON.stringify({ ...snapshot, agents: undefined, agentChanges: agentChanges(before.tiles, tiles, snapshot.agents) }));
+      }
+      for (const c of this.clients) {
+        if (c.agent !== null || c.window !== w) continue;
+        if (c.needsFull && snapshot) {
+          c.needsFull = false;
+          this.send(c, full);
+        } else this.send(c, frame);
+      }
+    }
+  }
+
+  /**
+   * The agents' views, on their own cycle: coalesced like the wallboards' broadcast, at most
+   * one per agentIntervalMs. `beat`: send every view, changed or not.
+   */
+  refreshAgents(beat: boolean): void {
+    if (beat) this.agentsBeat = true;
+    if (this.agentsRefreshing || this.agentsPending) {
+      this.agentsDirty = true;
+      return;
+    }
+    if (![...this.clients].some((c) => c.agent !== null)) return;
+    const wait = this.agentsLastAt + this.agentIntervalMs - Date.now();
+    if (wait > 0) {
+      this.agentsPending = setTimeout(() => {
+        this.agentsPending = null;
+        this.refreshAgents(false);
+      }, wait);
+      return;
+    }
+    this.agentsRefreshing = true;
+    this.agentsLastAt = Date.now();
+    const all = this.agentsBeat;
+    this.agentsBeat = false;
+    void this.broadcastAgents(all).finally(() => {
+      this.agentsRefreshing = false;
+      if (this.agentsDirty) {
+        this.agentsDirty = false;
+        this.refreshAgents(false);
+      }
+    });
+  }
+
+  private async broadcastAgents(all: boolean): Promise<void> {
+    const agents = new Set([...this.clients].flatMap((c) => (c.agent === null ? [] : [c.agent])));
+    if (agents.size === 0) return;
+    const now = Date.now();
+    let views: Map<string, AgentSnapshot> | null = null;
+    let failure: string | null = null;
+    try {
+      views = await this.ctx.agents([...agents], now);
+    } catch (e) {
+      this.stats.readErrors++;
+      failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+    }
+    for (const c of this.clients) {
+      if (c.agent === null) continue;
+      if (failure) {
+        c.lastView = undefined;
+        this.send(c, failure);
+        continue;
+      }
+      const view = views!.get(c.agent)!;
+      const figures = JSON.stringify({ ...view, at: undefined });
+      if (!all && figures === c.lastView) continue;
+      c.lastView = figures;
+      this.send(c, JSON.stringify(view));
     }
   }
 
@@ -213,6 +313,7 @@ export class Fanout {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     if (this.pending) clearTimeout(this.pending);
+    if (this.agentsPending) clearTimeout(this.agentsPending);
     for (const c of this.clients) c.ws.close(1001, 'server going away');
     this.wss.close();
     try {

@@ -1,5 +1,6 @@
 /** One agent's own view: today and this week, and their live state. */
 import { z } from 'zod';
+import { AGENT_STATES } from '@belofte/shared/figures';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentFigures, ThresholdsSchema } from './stats.ts';
 
@@ -10,7 +11,7 @@ export const AgentParams = z
 
 export const AgentLive = z
   .object({
-    state: z.enum(['available', 'ringing', 'oncall', 'wrapup', 'paused', 'unavailable', 'loggedoff']),
+    state: z.enum(AGENT_STATES),
     since: instant(),
     queues: z.array(z.string()),
     pausedReason: z.string().nullable(),

@@ -4,11 +4,13 @@
  * refuse any difference between them and these schemas.
  */
 import { z } from 'zod';
-import type { AgentView, LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
+import { AGENT_METRICS, AGENT_METRIC_NAMES, CALL_METRICS, perMetric, VISIT_METRICS, WINDOW_METRICS } from '@belofte/shared/catalogue';
+import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures } from '@belofte/shared/figures';
 import type { History } from '@belofte/shared/history';
 import { parseWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
+import { AlertSchema } from './alerts.ts';
 import { queueParam, ThresholdsSchema } from './stats.ts';
 
 export const windowParam = z
@@ -34,31 +36,32 @@ export const HistoryQuery = z
   })
   .register(inputs, { id: 'HistoryQuery' });
 
-const AgentCounts = z.object({
-  available: z.number().int(),
-  ringing: z.number().int(),
-  oncall: z.number().int(),
-  wrapup: z.number().int(),
-  paused: z.number().int(),
-  unavailable: z.number().int(),
-  loggedoff: z.number().int(),
-});
+const AgentCounts = z.object(perMetric(AGENT_STATES, (s) => z.number().int().describe(`Agents of the queue in state ${s} now.`)));
+
+const windowCount = (m: keyof typeof WINDOW_METRICS) => z.number().int().describe(WINDOW_METRICS[m].description);
+
+export const StaffingSchema = z
+  .object({
+    agentsNeeded: z.number().int().nullable().describe('Agents needed now to reach the target (Erlang A); null while there is too little traffic to say.'),
+    agentsAvailable: z.number().int().describe('Agents logged in to the queue and not paused or unavailable.'),
+    arrivalsPerHour: z.number().describe('Queue entries of the last 30 minutes, per hour.'),
+    handleSeconds: z.number().nullable().describe('Mean talk time of the last 60 minutes plus wrap-up.'),
+    patienceSeconds: z.number().nullable().describe("Callers' mean patience from the last 60 minutes' abandons; null when nobody gave up (Erlang C)."),
+    targetSeconds: z.number().int(),
+    serviceLevelTarget: z.number(),
+    sample: z.object({ arrivals: z.number().int(), conversations: z.number().int(), abandons: z.number().int() }),
+  })
+  .register(outputs, { id: 'Staffing', description: "Staffing advice of one queue, with the inputs it used." });
 
 export const LiveQueueFigures = z
   .object({
-    offered: z.number().int(),
-    answered: z.number().int(),
-    abandoned: z.number().int(),
-    shortAbandoned: z.number().int(),
-    timedOut: z.number().int(),
-    unknown: z.number().int(),
-    answeredWithinTarget: z.number().int(),
-    serviceLevel: z.number().nullable(),
-    waiting: z.number().int(),
-    longestWaitSeconds: z.number().int(),
-    guaranteeBreaches: z.number().int(),
-    overTransferLimit: z.number().int(),
+    ...perMetric(VISIT_METRICS, windowCount),
+    serviceLevel: z.number().nullable().describe('answeredWithinTarget ÷ (answered + abandoned + timedOut + movedOut); null when that is 0.'),
+    waiting: z.number().int().describe('Callers in the queue right now.'),
+    longestWaitSeconds: z.number().int().describe('How long the longest current caller has waited, whole seconds (0 when none).'),
+    ...perMetric(CALL_METRICS, windowCount),
     agents: AgentCounts,
+    staffing: StaffingSchema.optional(),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 
@@ -67,8 +70,8 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     name: z.string(),
     interface: z.string(),
     since: instant(),
-    answered: z.number().int().describe('Calls answered since local midnight.'),
-    transfersMade: z.number().int().describe('Transfers made since local midnight.'),
+    pausedIn: z.array(z.string()).describe('Queues where the agent is paused (pause is per queue); `state` is paused only when that is all of them.'),
+    ...perMetric(AGENT_METRIC_NAMES, (m) => z.number().int().describe(AGENT_METRICS[m].description)),
   })
   .register(outputs, { id: 'LiveAgentView' });
 
@@ -82,6 +85,7 @@ export const LiveSnapshotSchema = z
     queues: z.record(z.string(), LiveQueueFigures),
     agents: z.record(z.string(), LiveAgentView),
     clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
+    alerts: z.array(AlertSchema).describe('The active alerts, oldest first (GET /api/alerts for all of them).'),
     health: z.object({
       collectorConnected: z.boolean(),
       lastEventAt: z.string().nullable(),
@@ -89,7 +93,19 @@ export const LiveSnapshotSchema = z
       reason: z.string().nullable(),
     }),
   })
-  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live and of every /ws frame.' });
+  .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live, and the first /ws frame.' });
+
+export const LiveDeltaSchema = LiveSnapshotSchema.omit({ agents: true })
+  .extend({
+    agentChanges: z.record(z.string(), LiveAgentView.nullable()).describe('Only the agent tiles that changed since the frame before; null: the agent is gone.'),
+  })
+  .register(outputs, {
+    id: 'LiveDelta',
+    description: 'Every /ws frame after the first: the whole document except agents, and the changed agent tiles. Applied in order to the first frame it gives the document GET /api/live gives.',
+  });
+
+/** What a wallboard /ws socket receives: the full document, then deltas. */
+export const LiveFrameSchema = z.union([LiveSnapshotSchema, LiveDeltaSchema]).register(outputs, { id: 'LiveFrame', description: 'A /ws frame: LiveSnapshot first, LiveDelta after.' });
 
 export const HistorySchema = z
   .object({
@@ -111,7 +127,7 @@ export const HistorySchema = z
 
 // The compiler checks that the schemas and the shared types describe the same documents.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot> = true;
+const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot & Required<Pick<LiveSnapshot, 'alerts'>>> = true;
 const sameQueue: Same<z.infer<typeof LiveQueueFigures>, QueueFigures> = true;
 const sameAgent: Same<z.infer<typeof LiveAgentView>, AgentView> = true;
 const sameHistory: Same<z.infer<typeof HistorySchema>, History> = true;

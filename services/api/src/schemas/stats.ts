@@ -3,6 +3,7 @@
  * the definitions (they appear in /api/docs); services/api/src/stats/weekly.ts computes them.
  */
 import { z } from 'zod';
+import { CALL_METRICS, perMetric, VISIT_METRICS, WINDOW_METRICS } from '@belofte/shared/catalogue';
 import { parseIsoWeek } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 
@@ -22,26 +23,21 @@ export const queueParam = z
 
 export const PeriodFigures = z
   .object({
-    offered: count('Queue entries (QueueCallerJoin) that started in the period. A call transferred into a second queue is offered to both.'),
-    answered: count('Of those entries, answered by an agent.'),
-    abandoned: count('Entries where the caller hung up while waiting (after the short-abandon grace).'),
-    shortAbandoned: count('Hung up within SHORT_ABANDON_SECONDS: not in the service level.'),
-    timedOut: count('Entries that left the queue unanswered without hanging up: timeout, empty queue, exit key, redirect.'),
-    unknown: count('Entries whose end the collector did not see (it was disconnected): never guessed.'),
-    answeredWithinTarget: count('Answered with Asterisk HoldTime <= TARGET_SECONDS (20 s).'),
+    // Entry figures (queue entries that started in the period), from the catalogue.
+    ...perMetric(VISIT_METRICS, (m) => count(WINDOW_METRICS[m].description)),
     serviceLevel: z
       .number()
       .min(0)
       .max(1)
       .nullable()
-      .describe('answeredWithinTarget / (answered + abandoned + timedOut), 4 decimals; null when that is 0. The same definition as /api/live.'),
+      .describe('answeredWithinTarget / (answered + abandoned + timedOut + movedOut), 4 decimals; null when that is 0. The same definition as /api/live.'),
     answeredWithinGuarantee: count('Answered with HoldTime <= GUARANTEE_SECONDS (5 minutes), per queue entry.'),
     averageWaitSeconds: seconds('Mean wait of the entries that ended: HoldTime when answered, else from joining to leaving the queue.'),
     longestWaitSeconds: z.number().int().min(0).describe('Longest such wait, whole seconds (0 when none).'),
     averageTalkSeconds: seconds('Mean talk time (AgentComplete TalkTime) of the answered entries whose talk ended.'),
     calls: count('Customer calls (one Linkedid, however often transferred) whose first queue entry is in the period, booked on that first queue.'),
-    guaranteeBreaches: count('Of those calls, how many reached no person within GUARANTEE_SECONDS of their first queue entry (answered late, or never).'),
-    overTransferLimit: count('Of those calls, how many were transferred more than MAX_TRANSFERS (2) times.'),
+    // Call figures of those calls, from the catalogue.
+    ...perMetric(CALL_METRICS, (m) => count(WINDOW_METRICS[m].description)),
     breaches: count('Calls in the breach register: a guarantee breach, over the transfer limit, or both.'),
     breachesOpen: count('Breaches whose follow-up is not closed.'),
     breachesClosed: count('Breaches a manager closed (followed up and learned from).'),

@@ -11,7 +11,9 @@ import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, localDate } from '@beloft
 import type { CallRecords } from '../records/reader.ts';
 import type { AgentLive, AgentSnapshot } from '../schemas/agents.ts';
 import type { AgentFigures } from '../schemas/stats.ts';
-import { dayIndex, dedupeRecords, tallyAgents } from './weekly.ts';
+import { agentField, contributionOf, suffixDate, type AgentVector } from '@belofte/shared/rollup';
+import type { RollupReader } from './rollups.ts';
+import { AgentAcc, dayIndex, dedupeRecords, tallyAgents } from './weekly.ts';
 
 const EMPTY: AgentFigures = { answered: 0, talkSeconds: 0, averageTalkSeconds: null, transfersMade: 0, answeredAtTransferLimit: 0 };
 
@@ -19,12 +21,83 @@ export interface AgentViewDeps {
   redis: Redis | Cluster;
   keys: Keys;
   records: CallRecords;
+  rollups: RollupReader;
   thresholds: Thresholds;
   timeZone: string;
 }
 
-/** Snapshots of several agents from one read of the week's records. */
+/**
+ * Snapshots of several agents from the per-agent rollups of the week's days (finished calls)
+ * plus the calls still in progress: O(days × agents + calls in progress), whatever the number
+ * of calls this week. A running call that already had a record (it came back into a queue)
+ * counts as running: its record's share comes out of the rollup sums.
+ */
 export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = Date.now()): Promise<Map<string, AgentSnapshot>> {
+  const out = new Map<string, AgentSnapshot>();
+  if (agents.length === 0) return out;
+  const week = isoWeekOfInstant(now, d.timeZone);
+  const span = isoWeekSpan(week, d.timeZone);
+  const fields = [...new Set(agents.map((a) => agentField(a)))];
+  const [days, running, states] = await Promise.all([d.rollups.agentDays(span.dates, fields), d.records.inProgress(), d.redis.hmget(d.keys.agents, ...agents)]);
+  const rules = { thresholds: d.thresholds, timeZone: d.timeZone };
+  const dayOf = new Map(span.dates.map((date, i) => [date, i]));
+  const sums = new Map<string, AgentVector[]>();
+  const add = (date: string, field: string, v: AgentVector, sign: number) => {
+    const i = dayOf.get(date);
+    if (i === undefined) return;
+    let row = sums.get(field);
+    if (!row) sums.set(field, (row = Array.from({ length: 7 }, () => ({ answered: 0, talkSum: 0, talkCount: 0, transfers: 0, atLimit: 0 }))));
+    for (const k of Object.keys(v) as Array<keyof AgentVector>) row[i]![k] += sign * v[k];
+  };
+  const addCall = (r: CallRecord, sign: number) => {
+    for (const [suffix, hash] of contributionOf(r, rules).hashes) {
+      if (!suffix.startsWith('ra:')) continue;
+      for (const [field, v] of hash) if (fields.includes(field)) add(suffixDate(suffix), field, v as AgentVector, sign);
+    }
+  };
+  days.forEach((hash, i) => {
+    for (const [field, v] of hash) add(span.dates[i]!, field, v, 1);
+  });
+  const shadowed = [...new Set(running.flatMap((r) => [r.linkedid, ...(r.aliases ?? [])]))];
+  for (const r of await d.records.many(shadowed)) addCall(r, -1);
+  for (const r of dedupeRecords(running)) addCall(r, 1);
+
+  const today = dayIndex(span, now);
+  agents.forEach((agent, i) => {
+    const row = sums.get(agentField(agent));
+    const thisWeek = new AgentAcc();
+    const day = new AgentAcc();
+    row?.forEach((v, k) => {
+      thisWeek.addRollup(v);
+      if (k === today) day.addRollup(v);
+    });
+    out.set(agent, {
+      agent,
+      at: new Date(now).toISOString(),
+      timeZone: d.timeZone,
+      date: localDate(now, d.timeZone),
+      isoWeek: formatIsoWeek(week),
+      today: day.figures(),
+      thisWeek: thisWeek.figures(),
+      live: liveOf(states[i]),
+      thresholds: d.thresholds,
+    });
+  });
+  return out;
+}
+
+function liveOf(text: string | null | undefined): AgentLive | null {
+  if (!text) return null;
+  try {
+    const s = JSON.parse(text) as { state: AgentLive['state']; since: number; queues: string[]; pausedReason: string | null };
+    return { state: s.state, since: new Date(s.since).toISOString(), queues: s.queues ?? [], pausedReason: s.pausedReason ?? null };
+  } catch {
+    return null;
+  }
+}
+
+/** The same snapshots from one read of the week's records: the reference implementation. */
+export async function agentSnapshotsFromRecords(d: AgentViewDeps, agents: string[], now = Date.now()): Promise<Map<string, AgentSnapshot>> {
   const out = new Map<string, AgentSnapshot>();
   if (agents.length === 0) return out;
   const week = isoWeekOfInstant(now, d.timeZone);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
-import { figuresCsv } from './csv.ts';
+import { FIGURE_COLUMNS, figuresCsv } from './csv.ts';
 import { weeklyStats } from './weekly.ts';
 
 const empty = (queue: string) => weeklyStats({ week: { year: 2026, week: 47 }, timeZone: 'Europe/Amsterdam', thresholds: DEFAULT_THRESHOLDS, queue, records: [], followUps: new Map() });
@@ -15,7 +15,9 @@ describe('figuresCsv', () => {
   });
   it('leaves "none" empty: no average without calls, no service level without a denominator', () => {
     const row = figuresCsv(empty('Afval'), 'nl', 'comma').split('\r\n')[1]!.split(';');
-    expect(row[6 + 7]).toBe(''); // serviceLevel
-    expect(row[6 + 9]).toBe(''); // averageWaitSeconds
+    const column = (key: string) => 6 + FIGURE_COLUMNS.findIndex((c) => c.key === key);
+    expect(row[column('serviceLevel')]).toBe('');
+    expect(row[column('averageWaitSeconds')]).toBe('');
+    expect(row[column('offered')]).toBe('0');
   });
 });

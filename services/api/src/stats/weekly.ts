@@ -15,12 +15,13 @@
  * - **Total = the sum of the queues**, for every count; averages and the service level are
  *   recomputed from the summed counts, never averaged. So the total's `offered` counts
  *   entries (a transferred call twice) and its `calls` counts each customer call once.
- * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut):
- *   short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end are left
- *   out, as on the wallboard. "Within" uses Asterisk's HoldTime.
+ * - **Service level** = answered within TARGET_SECONDS / (answered + abandoned + timedOut +
+ *   movedOut): short abandons (within SHORT_ABANDON_SECONDS) and entries with an unseen end
+ *   are left out, as on the wallboard (one formula: the catalogue's). "Within" uses Asterisk's
+ *   HoldTime.
  * - **Waits**: an entry's wait is HoldTime when answered, otherwise the time from joining to
- *   leaving the queue (abandoned, short-abandoned, timed out), in whole seconds; entries with
- *   an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
+ *   leaving the queue (abandoned, short-abandoned, timed out, moved out), in whole seconds;
+ *   entries with an unseen end have none. **Talk**: AgentComplete's TalkTime of answered entries.
  * - **Agents**: an agent's answered entries and talk time belong to the day of the answer,
  *   their transfers to the day of the transfer. "Answered at the transfer limit" = entries
  *   they answered when the call had already been transferred MAX_TRANSFERS times or more.
@@ -32,6 +33,8 @@
  *   that Sunday holds two real hours.
  */
 import type { CallRecord, RecordedVisit } from '@belofte/shared/callRecord';
+import { emptyCounts, isVisitEnd, serviceLevel, WINDOW_METRIC_NAMES } from '@belofte/shared/catalogue';
+import { firstQueue, isBreach, transferQueue, visitWaitSeconds, type AgentVector, type QueueVector } from '@belofte/shared/rollup';
 import type { Thresholds } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
 import type { AgentFigures, AgentWeek, PeriodFigures, ScopeFigures, WeeklyStats } from '../schemas/stats.ts';
@@ -55,19 +58,10 @@ export interface WeeklyInput {
   now?: number;
 }
 
-export const isBreach = (r: CallRecord): boolean => r.breached || r.overTransferLimit;
+export { firstQueue, isBreach, transferQueue, visitWaitSeconds };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-
-/** An entry's wait in whole seconds, or null when its end was not seen (or it is still waiting). */
-export function visitWaitSeconds(v: RecordedVisit): number | null {
-  if (v.answeredAt !== null) return v.holdSeconds ?? Math.max(0, Math.round((v.answeredAt - v.joinedAt) / 1000));
-  if (v.endedAt !== null && (v.status === 'abandoned' || v.status === 'shortAbandoned' || v.status === 'timedOut')) {
-    return Math.max(0, Math.round((v.endedAt - v.joinedAt) / 1000));
-  }
-  return null;
-}
 
 /**
  * Drops records that are another record under an old name: when two Linkedids turned out to be
@@ -86,19 +80,9 @@ export function dedupeRecords(records: CallRecord[]): CallRecord[] {
   return out;
 }
 
-/** The queue a call is booked on: its first entry's. */
-export function firstQueue(r: CallRecord): string | null {
-  return r.visits[0]?.queue ?? null;
-}
-
-class PeriodAcc {
-  offered = 0;
-  answered = 0;
-  abandoned = 0;
-  shortAbandoned = 0;
-  timedOut = 0;
-  unknown = 0;
-  within = 0;
+export class PeriodAcc {
+  /** The catalogue's counts: entries by how they ended, and the call figures. */
+  readonly counts = emptyCounts();
   withinGuarantee = 0;
   waitSum = 0;
   waitCount = 0;
@@ -106,8 +90,6 @@ class PeriodAcc {
   talkSum = 0;
   talkCount = 0;
   calls = 0;
-  guaranteeBreaches = 0;
-  overTransferLimit = 0;
   breaches = 0;
   breachesClosed = 0;
   breachesWithComplaint = 0;
@@ -115,20 +97,19 @@ class PeriodAcc {
   transferred = [0, 0, 0, 0];
 
   addVisit(v: RecordedVisit, th: Thresholds): void {
-    this.offered++;
+    const c = this.counts;
+    c.offered++;
     const wait = visitWaitSeconds(v);
     if (v.answeredAt !== null) {
-      this.answered++;
-      if (wait! <= th.targetSeconds) this.within++;
+      c.answered++;
+      if (wait! <= th.targetSeconds) c.answeredWithinTarget++;
       if (wait! <= th.guaranteeSeconds) this.withinGuarantee++;
       if (v.talkSeconds !== null) {
         this.talkSum += v.talkSeconds;
         this.talkCount++;
       }
-    } else if (v.status === 'abandoned') this.abandoned++;
-    else if (v.status === 'shortAbandoned') this.shortAbandoned++;
-    else if (v.status === 'timedOut') this.timedOut++;
-    else this.unknown++;
+    } else if (isVisitEnd(v.status)) c[v.status]++;
+    else c.unknown++;
     if (wait !== null) {
       this.waitSum += wait;
       this.waitCount++;
@@ -136,45 +117,61 @@ class PeriodAcc {
     }
   }
 
+  /** A rolled-up bucket (services/shared/src/rollup.ts): the same sums, already added up. */
+  addRollup(v: QueueVector): void {
+    // Every catalogue metric is rolled up (rollup.ts checks it at compile time).
+    for (const m of WINDOW_METRIC_NAMES) this.counts[m] += v[m];
+    this.withinGuarantee += v.withinGuarantee;
+    this.waitSum += v.waitSum;
+    this.waitCount += v.waitCount;
+    if (v.waitCount > 0 && v.longestWait > this.longestWait) this.longestWait = v.longestWait;
+    this.talkSum += v.talkSum;
+    this.talkCount += v.talkCount;
+    this.calls += v.calls;
+    this.breaches += v.breaches;
+    this.transferred[0]! += v.transferred0;
+    this.transferred[1]! += v.transferred1;
+    this.transferred[2]! += v.transferred2;
+    this.transferred[3]! += v.transferredMore;
+  }
+
+  /** A breach's follow-up, counted on the bucket of its call. */
+  addFollowUp(f: FollowUpSummary | undefined): void {
+    if (f?.closed) this.breachesClosed++;
+    if (f?.complaintReceived) this.breachesWithComplaint++;
+    if (f?.compensated) this.breachesCompensated++;
+  }
+
   addCall(r: CallRecord, followUp: FollowUpSummary | undefined): void {
     this.calls++;
-    if (r.breached) this.guaranteeBreaches++;
-    if (r.overTransferLimit) this.overTransferLimit++;
+    if (r.breached) this.counts.guaranteeBreaches++;
+    if (r.overTransferLimit) this.counts.overTransferLimit++;
     if (isBreach(r)) {
       this.breaches++;
-      if (followUp?.closed) this.breachesClosed++;
-      if (followUp?.complaintReceived) this.breachesWithComplaint++;
-      if (followUp?.compensated) this.breachesCompensated++;
+      this.addFollowUp(followUp);
     }
     this.transferred[Math.min(3, r.transfers.length)]!++;
   }
 
   add(o: PeriodAcc): void {
     for (const k of Object.keys(this) as Array<keyof PeriodAcc>) {
-      if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
+      if (k === 'counts') for (const m of WINDOW_METRIC_NAMES) this.counts[m] += o.counts[m];
+      else if (k === 'transferred') o.transferred.forEach((n, i) => (this.transferred[i]! += n));
       else if (k === 'longestWait') this.longestWait = Math.max(this.longestWait, o.longestWait);
       else if (typeof this[k] === 'number') (this as unknown as Record<string, number>)[k]! += o[k] as number;
     }
   }
 
   figures(): PeriodFigures {
-    const denominator = this.answered + this.abandoned + this.timedOut;
+    const sl = serviceLevel(this.counts);
     return {
-      offered: this.offered,
-      answered: this.answered,
-      abandoned: this.abandoned,
-      shortAbandoned: this.shortAbandoned,
-      timedOut: this.timedOut,
-      unknown: this.unknown,
-      answeredWithinTarget: this.within,
-      serviceLevel: denominator === 0 ? null : round4(this.within / denominator),
+      ...this.counts,
+      serviceLevel: sl === null ? null : round4(sl),
       answeredWithinGuarantee: this.withinGuarantee,
       averageWaitSeconds: this.waitCount === 0 ? null : round1(this.waitSum / this.waitCount),
       longestWaitSeconds: this.longestWait,
       averageTalkSeconds: this.talkCount === 0 ? null : round1(this.talkSum / this.talkCount),
       calls: this.calls,
-      guaranteeBreaches: this.guaranteeBreaches,
-      overTransferLimit: this.overTransferLimit,
       breaches: this.breaches,
       breachesOpen: this.breaches - this.breachesClosed,
       breachesClosed: this.breachesClosed,
@@ -189,7 +186,7 @@ class PeriodAcc {
 }
 
 /** Week, 7 days and 24 hours of one scope. */
-class ScopeAcc {
+export class ScopeAcc {
   readonly week = new PeriodAcc();
   readonly days = Array.from({ length: 7 }, () => new PeriodAcc());
   readonly hours = Array.from({ length: 24 }, () => new PeriodAcc());
@@ -220,12 +217,20 @@ export function dayIndex(span: IsoWeekSpan, ms: number): number {
   return -1;
 }
 
-class AgentAcc {
+export class AgentAcc {
   answered = 0;
   talkSum = 0;
   talkCount = 0;
   transfers = 0;
   atLimit = 0;
+
+  addRollup(v: AgentVector): void {
+    this.answered += v.answered;
+    this.talkSum += v.talkSum;
+    this.talkCount += v.talkCount;
+    this.transfers += v.transfers;
+    this.atLimit += v.atLimit;
+  }
 
   figures(): AgentFigures {
     return {
@@ -293,13 +298,6 @@ export function tallyAgents(records: CallRecord[], o: AgentTallyOptions): AgentW
     }));
 }
 
-/** The queue of the entry an agent was handling when they transferred: their last answer before it. */
-function transferQueue(r: CallRecord, agent: string, at: number): string | null {
-  let best: RecordedVisit | null = null;
-  for (const v of r.visits) if (v.agent === agent && v.answeredAt !== null && v.answeredAt <= at && (!best || v.answeredAt >= best.answeredAt!)) best = v;
-  return best?.queue ?? firstQueue(r);
-}
-
 /** The weekly statistics document. Pure: records in, figures out. */
 export function weeklyStats(input: WeeklyInput): WeeklyStats {
   const { thresholds: th, timeZone } = input;
@@ -332,6 +330,16 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
     const followUp = input.followUps.get(r.linkedid);
     for (const acc of scope(q).at(d, hour)) acc.addCall(r, followUp);
   }
+  return weeklyDocument({ week: input.week, timeZone, thresholds: th, queue: queueFilter, now: input.now }, span, scopes, tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }));
+}
+
+/** The document from the accumulated scopes (per queue) and agents: the total is the sum of the queues. */
+export function weeklyDocument(
+  o: { week: IsoWeek; timeZone: string; thresholds: Thresholds; queue: string | null; now?: number },
+  span: IsoWeekSpan,
+  scopes: Map<string, ScopeAcc>,
+  agents: AgentWeek[],
+): WeeklyStats {
   const total = new ScopeAcc();
   const queues: Record<string, ScopeFigures> = {};
   for (const name of [...scopes.keys()].sort((a, b) => a.localeCompare(b))) {
@@ -340,16 +348,16 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
     queues[name] = s.figures(span);
   }
   return {
-    week: formatIsoWeek(input.week),
+    week: formatIsoWeek(o.week),
     from: new Date(span.from).toISOString(),
     to: new Date(span.to).toISOString(),
-    timeZone,
+    timeZone: o.timeZone,
     dates: span.dates,
-    queue: queueFilter,
-    thresholds: th,
-    generatedAt: new Date(input.now ?? Date.now()).toISOString(),
+    queue: o.queue,
+    thresholds: o.thresholds,
+    generatedAt: new Date(o.now ?? Date.now()).toISOString(),
     total: total.figures(span),
     queues,
-    agents: tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }),
+    agents,
   };
 }

@@ -1,11 +1,11 @@
 /** Call and agent state kept by the domain core; plain data so it can be stored and restored. */
-import type { AgentStateName, Thresholds } from '@belofte/shared/figures';
+import type { VisitEnd } from '@belofte/shared/catalogue';
+import type { AgentState, Thresholds } from '@belofte/shared/figures';
 
-import type { CallRecord, RecordedTransfer, RecordedVisit, VisitStatus } from '@belofte/shared/callRecord';
+import type { CallRecord, RecordedTransfer, RecordedVisit } from '@belofte/shared/callRecord';
 
-// The stored shape of a call lives in shared (the API reads it); the domain adds what only
-// it needs to work a call out.
-export type EntryStatus = VisitStatus;
+// The stored shapes of a call and an agent live in shared (the API reads them); the domain
+// adds what only it needs to work a call out.
 
 /** One visit of a caller channel to one queue (one QueueCallerJoin); `id` is `<uniqueid>/<join timestamp>`. */
 export type QueueVisit = RecordedVisit;
@@ -18,8 +18,6 @@ export interface TransferRecord extends RecordedTransfer {
   signals: Array<'event' | 'complete' | 'requeue'>;
 }
 
-export type CallOutcome = CallRecord['outcome'];
-
 /** One customer call, keyed by Linkedid: transfers and re-queues stay one call. */
 export interface CustomerCall extends Omit<CallRecord, 'transfers' | 'aliases'> {
   transfers: TransferRecord[];
@@ -27,25 +25,12 @@ export interface CustomerCall extends Omit<CallRecord, 'transfers' | 'aliases'> 
   aliases: string[];
 }
 
-export interface AgentState {
-  name: string;
-  interface: string;
-  queues: string[];
-  state: AgentStateName;
-  pausedReason: string | null;
-  since: number;
-  deviceStatus: number;
-  inCall: boolean;
-  paused: boolean;
-  wrapupSeconds: number;
-  /** Channels of this agent's current calls, for crediting transfers. */
-  channels: string[];
-}
+export type { AgentState };
 
 export type Change =
   | { kind: 'visitJoined'; queue: string; visitId: string; linkedid: string; at: number }
   | { kind: 'visitAnswered'; queue: string; visitId: string; linkedid: string; agent: string; holdSeconds: number; withinTarget: boolean; at: number }
-  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown'; at: number }
+  | { kind: 'visitEnded'; queue: string; visitId: string; linkedid: string; outcome: VisitEnd; at: number }
   | { kind: 'guaranteeBreached'; queue: string; linkedid: string; at: number }
   | { kind: 'transferLimitExceeded'; queue: string; linkedid: string; at: number }
   | { kind: 'transferred'; linkedid: string; transferId: string; agent: string | null; at: number }
@@ -60,6 +45,10 @@ export interface DomainCounters {
   duplicates: number;
   outOfOrder: number;
   orphans: number;
+  /** Numbers from the switch that could not be true (missing, garbage, negative): derived or skipped. */
+  implausible: number;
+  /** Calls let go to keep memory bounded (see TrackerOptions.maxCalls). */
+  evicted: number;
 }
 
 export type { Thresholds };

@@ -9,13 +9,22 @@
  * that failed half-way is simply sent again.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { CALL_METRICS } from '@belofte/shared/catalogue';
+import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
+import { assertNever } from '@belofte/shared/never';
+import { contributionOf, encodeContribution, encodeStoredRecord, type RollupRules } from '@belofte/shared/rollup';
+import { firstError } from '@belofte/shared/scripts';
 import type { Change } from '../domain/types.ts';
-import { callScript, defineScripts, reloadScripts } from './scripts.ts';
+import { scripts } from './scripts.ts';
+
+const callScript = scripts.queue.bind(scripts);
 
 export interface WriterOptions {
   keys: Keys;
   retentionDays: number;
+  /** Thresholds and time zone the rollups are kept with (default: the README's defaults). */
+  rollups?: RollupRules;
   /** Events held at most while Redis is unreachable; beyond that new ones are dropped (and counted). */
   maxBuffered: number;
   /** Events per round trip. */
@@ -29,10 +38,12 @@ export interface WriterStats {
   events: number;
   errors: number;
   dropped: number;
+  /** Times the script cache was found empty (SCRIPT FLUSH, failover) and the scripts loaded again. */
+  scriptReloads: number;
 }
 
 export class RedisWriter {
-  readonly stats: WriterStats = { batches: 0, events: 0, errors: 0, dropped: 0 };
+  readonly stats: WriterStats = { batches: 0, events: 0, errors: 0, dropped: 0, scriptReloads: 0 };
   private queue: Change[][] = [];
   private head = 0;
   private running = false;
@@ -47,7 +58,7 @@ export class RedisWriter {
     private readonly redis: Redis | Cluster,
     private readonly options: WriterOptions,
   ) {
-    defineScripts(redis);
+    scripts.define(redis);
   }
 
   /** Events waiting to be written. */
@@ -120,25 +131,30 @@ export class RedisWriter {
   }
 
   private async write(batch: Change[][]): Promise<void> {
-    const p = this.redis.pipeline();
-    // MULTI/EXEC inside a pipeline: each event atomic, the whole batch one round trip.
-    const tx = p as unknown as { multi(): void; exec(): void };
-    for (const changes of batch) {
-      tx.multi();
-      for (const c of changes) this.add(p, c);
-      tx.exec();
-    }
-    p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()), 'clockOffsetMs', String(Math.round(this.clockOffsetMs)));
-    p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
-    const results = await p.exec();
-    if (!results) throw new Error('Redis pipeline was discarded');
+    const results = await scripts.exec(
+      this.redis,
+      (p) => {
+        // MULTI/EXEC inside a pipeline: each event atomic, the whole batch one round trip.
+        const tx = p as unknown as { multi(): void; exec(): void };
+        for (const changes of batch) {
+          tx.multi();
+          for (const c of changes) this.add(p, c);
+          tx.exec();
+        }
+        p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()), 'clockOffsetMs', String(Math.round(this.clockOffsetMs)));
+        p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
+      },
+      () => this.stats.scriptReloads++,
+    );
     for (const [err, reply] of results) {
       // An EXEC reply holds each command's own result: a failed script shows up only there.
-      const inner = err ?? (Array.isArray(reply) ? reply.find((r): r is Error => r instanceof Error) : undefined);
-      if (!inner) continue;
-      if (/NOSCRIPT/.test(inner.message)) await reloadScripts(this.redis).catch(() => undefined);
-      throw inner;
+      const inner = err ?? firstError(reply);
+      if (inner) throw inner;
     }
+  }
+
+  private get rules(): RollupRules {
+    return this.options.rollups ?? { thresholds: DEFAULT_THRESHOLDS, timeZone: 'Europe/Amsterdam' };
   }
 
   private add(p: ChainableCommander, c: Change): void {
@@ -151,7 +167,7 @@ export class RedisWriter {
         callScript(
           p,
           'visitAnswered',
-          [k.window('answered', c.queue), k.window('within', c.queue), k.waiting(c.queue), k.agentWindow('answered', c.agent), k.agentNames],
+          [k.window('answered', c.queue), k.window('answeredWithinTarget', c.queue), k.waiting(c.queue), k.agentWindow('answered', c.agent), k.agentNames],
           [c.visitId, Math.round(c.at), c.withinTarget ? '1' : '0', c.agent],
         );
         break;
@@ -159,31 +175,37 @@ export class RedisWriter {
         callScript(p, 'visitEnded', [k.window(c.outcome, c.queue), k.waiting(c.queue)], [c.visitId, Math.round(c.at)]);
         break;
       case 'guaranteeBreached':
-        callScript(p, 'callMarked', [k.window('breach', c.queue), k.queues], [c.linkedid, Math.round(c.at), c.queue]);
+        callScript(p, 'callMarked', [k.window('guaranteeBreaches', c.queue), k.queues], [c.linkedid, Math.round(c.at), c.queue]);
         break;
       case 'transferLimitExceeded':
-        callScript(p, 'callMarked', [k.window('overLimit', c.queue), k.queues], [c.linkedid, Math.round(c.at), c.queue]);
+        callScript(p, 'callMarked', [k.window('overTransferLimit', c.queue), k.queues], [c.linkedid, Math.round(c.at), c.queue]);
         break;
       case 'transferred':
-        if (c.agent) callScript(p, 'callTransferred', [k.agentWindow('transfers', c.agent), k.agentNames], [c.transferId, Math.round(c.at), c.agent]);
+        if (c.agent) callScript(p, 'callTransferred', [k.agentWindow('transfersMade', c.agent), k.agentNames], [c.transferId, Math.round(c.at), c.agent]);
         break;
       case 'callChanged':
         callScript(p, 'callSaved', [k.calls], [c.call.linkedid, JSON.stringify(c.call)]);
         break;
-      case 'callFinished':
-        callScript(
-          p,
-          'callFinished',
-          [k.calls, k.record(c.call.linkedid), k.records],
-          [c.call.linkedid, JSON.stringify(c.call), Math.round(c.call.firstJoinedAt), this.options.retentionDays * 86_400],
-        );
+      case 'callFinished': {
+        // The record and what it adds to the rollups and indexes, in one script.
+        const id = c.call.linkedid;
+        const keep = this.options.retentionDays * 86_400;
+        const stored = encodeStoredRecord(encodeContribution(contributionOf(c.call, this.rules)), JSON.stringify(c.call));
+        callScript(p, 'callFinished', [k.calls, k.record(id), k.records], [id, stored, Math.round(c.call.firstJoinedAt), keep, k.durableBase(id)]);
+        // Records written earlier under an alias are part of this one now: their share comes out.
+        for (const alias of c.call.aliases) {
+          if (alias !== id) callScript(p, 'callFinished', [k.calls, k.record(alias), k.records], [alias, `~${id}`, 0, keep, k.durableBase(alias)]);
+        }
         break;
+      }
       case 'callMerged':
-        callScript(p, 'callMerged', [k.calls, k.queues], [c.from, c.into, k.base]);
+        callScript(p, 'callMerged', [k.calls, k.queues], [c.from, c.into, ...CALL_METRICS.map((m) => k.windowPrefix(m))]);
         break;
       case 'agentChanged':
         callScript(p, 'agentSaved', [k.agents, k.agentNames], [c.agent.name, JSON.stringify(c.agent)]);
         break;
+      default:
+        assertNever(c);
     }
   }
 }

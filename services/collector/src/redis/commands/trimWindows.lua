@@ -1,15 +1,18 @@
 -- Drops window entries older than the longest window anyone may ask for.
--- KEYS: queues set, agent names.  ARGV: key base, cut-off ms.
+-- KEYS: queues set, agent names.
+-- ARGV: cut-off ms, the number of queue windows, then the key prefixes (ending before the
+-- queue or agent name) of every queue window and every agent window, from the catalogue.
+local cutoff = '(' .. ARGV[1]
+local queueWindows = tonumber(ARGV[2])
 local removed = 0
-local metrics = {'offered', 'answered', 'within', 'abandoned', 'shortAbandoned', 'timedOut', 'unknown', 'breach', 'overLimit'}
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, metric in ipairs(metrics) do
-    removed = removed + redis.call('ZREMRANGEBYSCORE', ARGV[1] .. 'w:' .. metric .. ':' .. queue, '-inf', '(' .. ARGV[2])
+  for i = 3, 2 + queueWindows do
+    removed = removed + redis.call('ZREMRANGEBYSCORE', ARGV[i] .. queue, '-inf', cutoff)
   end
 end
 for _, agent in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  for _, metric in ipairs({'answered', 'transfers'}) do
-    removed = removed + redis.call('ZREMRANGEBYSCORE', ARGV[1] .. 'aw:' .. metric .. ':' .. agent, '-inf', '(' .. ARGV[2])
+  for i = 3 + queueWindows, #ARGV do
+    removed = removed + redis.call('ZREMRANGEBYSCORE', ARGV[i] .. agent, '-inf', cutoff)
   end
 end
 return removed

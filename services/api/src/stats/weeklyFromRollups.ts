@@ -1,0 +1,77 @@
+/**
+ * The weekly statistics from the rollups: 7 days × queues × hours of sums, the week's breach
+ * index for the follow-up counts, and 7 days of per-agent sums. The same document, figure for
+ * figure, as weeklyStats() computes from the call records (the reference the tests compare
+ * against), at a cost that does not grow with the number of calls.
+ */
+import type { Thresholds } from '@belofte/shared/figures';
+import { SUB } from '@belofte/shared/rollup';
+import { isoWeekSpan, localParts, type IsoWeek } from '@belofte/shared/time';
+import type { AgentWeek, WeeklyStats } from '../schemas/stats.ts';
+import { AgentAcc, dayIndex, ScopeAcc, weeklyDocument, type FollowUpSummary } from './weekly.ts';
+import type { RollupReader } from './rollups.ts';
+
+export interface WeeklyFromRollupsInput {
+  rollups: RollupReader;
+  week: IsoWeek;
+  timeZone: string;
+  thresholds: Thresholds;
+  queue?: string | null;
+  /** The follow-up of each of these breach ids. */
+  followUps: (ids: string[]) => Promise<Map<string, FollowUpSummary>>;
+  now?: number;
+}
+
+export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<WeeklyStats> {
+  const { timeZone, thresholds } = input;
+  const span = isoWeekSpan(input.week, timeZone);
+  const queueFilter = input.queue ?? null;
+  const [queueDays, agentDays, breaches] = await Promise.all([
+    input.rollups.queueDays(span.dates),
+    input.rollups.agentDays(span.dates),
+    input.rollups.breaches(span.from, span.to, timeZone),
+  ]);
+
+  const scopes = new Map<string, ScopeAcc>();
+  const scope = (name: string) => {
+    let s = scopes.get(name);
+    if (!s) scopes.set(name, (s = new ScopeAcc()));
+    return s;
+  };
+  if (queueFilter) scope(queueFilter);
+  queueDays.forEach((fields, day) => {
+    for (const [field, v] of fields) {
+      // A bucket whose calls were all taken back out (merged into another) holds only zeros.
+      if (v.offered === 0 && v.calls === 0) continue;
+      const [queue = '', hour = '0'] = field.split(SUB);
+      if (queueFilter && queue !== queueFilter) continue;
+      for (const acc of scope(queue).at(day, Number(hour))) acc.addRollup(v);
+    }
+  });
+
+  const booked = breaches.filter((b) => !queueFilter || b.firstQueue === queueFilter);
+  const followUps = await input.followUps(booked.map((b) => b.id));
+  for (const b of booked) {
+    const day = dayIndex(span, b.at);
+    if (day < 0) continue;
+    for (const acc of scope(b.firstQueue).at(day, localParts(b.at, timeZone).hour)) acc.addFollowUp(followUps.get(b.id));
+  }
+
+  const agents = new Map<string, { week: AgentAcc; days: AgentAcc[] }>();
+  agentDays.forEach((fields, day) => {
+    for (const [field, v] of fields) {
+      const [agent = '', queue] = field.split(SUB);
+      if (queueFilter ? queue !== queueFilter : queue !== undefined) continue;
+      if (v.answered === 0 && v.transfers === 0) continue;
+      let a = agents.get(agent);
+      if (!a) agents.set(agent, (a = { week: new AgentAcc(), days: Array.from({ length: 7 }, () => new AgentAcc()) }));
+      a.week.addRollup(v);
+      a.days[day]!.addRollup(v);
+    }
+  });
+  const agentWeeks: AgentWeek[] = [...agents.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([agent, a]) => ({ agent, week: a.week.figures(), days: a.days.map((d, i) => ({ ...d.figures(), date: span.dates[i]! })) }));
+
+  return weeklyDocument({ week: input.week, timeZone, thresholds, queue: queueFilter, now: input.now }, span, scopes, agentWeeks);
+}
