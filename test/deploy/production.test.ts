@@ -45,6 +45,8 @@ beforeAll(async () => {
     symlinkSync(path.join(repoRoot, 'node_modules', p), path.join(app, 'node_modules', p));
   }
   symlinkSync(path.join(repoRoot, 'services'), path.join(app, 'services'));
+  // package.json holds the version the API states (the image copies it too).
+  symlinkSync(path.join(repoRoot, 'package.json'), path.join(app, 'package.json'));
   imports = await buildServices(path.join(app, 'dist'));
   await writeWeb(path.join(app, 'web/dist'));
 }, 120_000);

@@ -1,7 +1,10 @@
 /**
  * The API process: HTTP routes (hono) and the WebSocket fan-out on one port.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -30,8 +33,8 @@ import { securityHeaders } from './securityHeaders.ts';
 /** The largest request body taken (a breach follow-up is a few hundred bytes); larger is 413 at once. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The API's version, as the OpenAPI document states it. */
-export const API_VERSION = '0.2.0';
+/** The API's version, as the OpenAPI document states it: the product's one version, package.json's. */
+export const API_VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../package.json'), 'utf8')) as { version: string }).version;
 
 export interface ApiServer {
   server: Server;
