@@ -206,7 +206,7 @@ function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigu
     <td class="num wait" data-fig="wait" ${L('longestWaitShort')} ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
     ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}" data-label="${esc(tr(WINDOW_METRICS[m].label, vars))}">${count(f[m], state.lang)}</td>`).join('')}
     ${staffingCell(f, isTotal).replace('<td ', `<td ${L('staffingShort')} `)}
-    ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}" data-label="${STATE_SYMBOL[s]} ${esc(tr(`state_${s}`))}">${count(agents[s], state.lang)}</td>`).join('')}
+    <td class="agent-states" ${L('agents')}>${AGENT_STATES.map((s) => `<span class="ac ac-${s}" title="${esc(tr(`state_${s}`))}"><span class="sym" aria-label="${esc(tr(`state_${s}`))}">${STATE_SYMBOL[s]}</span><span data-fig="agents-${s}">${count(agents[s], state.lang)}</span></span>`).join('')}</td>
   </tr>`;
 }
 
@@ -228,7 +228,7 @@ function renderQueues(): void {
     <th scope="col">${tr('longestWaitShort')}</th>
     ${BOARD_METRICS.map((m) => `<th scope="col">${tr(label(m), vars)}</th>`).join('')}
     <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
-    ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
+    <th scope="col" class="agent-states">${tr('agents')}</th>
   </tr></thead>`;
   // Agent columns count the tiles shown: per queue its members, in the total each person once.
   const people = shownAgents(snap);
