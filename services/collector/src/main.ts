@@ -23,18 +23,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const collector = new Collector(config, redis, log);
-  await collector.start();
-  const metrics = await listenOrExit(() => startMetricsServer(collector, config.BELOFTE_SITE, config.COLLECTOR_METRICS_PORT, config.HOST), 'COLLECTOR_METRICS_PORT', config.COLLECTOR_METRICS_PORT);
-  log.info({ port: metrics.port }, 'collector metrics at /metrics, health at /healthz and /readyz');
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  // Before the switch connects: a SIGTERM that comes while the metrics port opens still flushes.
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: flushing to Redis');
-    metrics.close();
+    metrics?.close();
     await collector.stop();
     redis.disconnect();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  await collector.start();
+  metrics = await listenOrExit(() => startMetricsServer(collector, config.BELOFTE_SITE, config.COLLECTOR_METRICS_PORT, config.HOST), 'COLLECTOR_METRICS_PORT', config.COLLECTOR_METRICS_PORT);
+  log.info({ port: metrics.port }, 'collector metrics at /metrics, health at /healthz and /readyz');
 }
 
 void main();
