@@ -12,13 +12,15 @@ import { computePeriod } from '../services/api/src/routes/stats.ts';
 import { RedisWriter } from '../services/collector/src/redis/writer.ts';
 import { Keys } from '../services/shared/src/keys.ts';
 import { simulateWeek } from '../test/stats/simulatedWeek.ts';
-import { benchPrefix, log, median, REDIS_URL } from './lib.ts';
+import { benchPrefix, log, median, onCleanup, REDIS_URL } from './lib.ts';
 import { fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 
 const TZ = 'Europe/Amsterdam';
 
 export async function runPeriod(o: BenchOptions): Promise<BenchResult> {
   const redis = new Redis(REDIS_URL);
+  // Closed last: the prefixes registered below are deleted through it first (cleanups run last-in first).
+  onCleanup(() => redis.disconnect());
   try {
     const prefix = benchPrefix('period', redis);
     const keys = new Keys(prefix, 'main');
@@ -62,6 +64,6 @@ export async function runPeriod(o: BenchOptions): Promise<BenchResult> {
       ],
     };
   } finally {
-    redis.disconnect();
+    // The connection closes in the cleanups, after the bench's keys are deleted.
   }
 }

@@ -17,7 +17,7 @@ import { RedisWriter } from '../services/collector/src/redis/writer.ts';
 import { Keys } from '../services/shared/src/keys.ts';
 import { isoWeekSpan } from '../services/shared/src/time.ts';
 import { AGENTS, simulateWeek } from '../test/stats/simulatedWeek.ts';
-import { benchPrefix, log, median, percentile, REDIS_URL } from './lib.ts';
+import { benchPrefix, log, median, onCleanup, percentile, REDIS_URL } from './lib.ts';
 import { fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 
 const TZ = 'Europe/Amsterdam';
@@ -64,6 +64,8 @@ async function bytesOf(redis: Redis, prefix: string): Promise<number> {
 
 export async function runReports(o: BenchOptions): Promise<BenchResult> {
   const redis = new Redis(REDIS_URL);
+  // Closed last: the prefixes registered below are deleted through it first (cleanups run last-in first).
+  onCleanup(() => redis.disconnect());
   const json: Record<string, unknown> = {};
   const rows: BenchResult['rows'] = [];
   try {
@@ -140,6 +142,6 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
     rows.push({ figure: 'steady /ws frame at 600 agents (one tile changed)', value: `${fmt(delta)} B`, reference: `full document ${fmt(full)} B; target < 30,000`, ratio: ratio(delta, full, 3), verdict: delta < 30_000 ? 'met' : 'MISSED' });
     return { json, rows };
   } finally {
-    redis.disconnect();
+    // The connection closes in the cleanups, after the bench's keys are deleted.
   }
 }
