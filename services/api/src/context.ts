@@ -6,7 +6,7 @@ import { thresholdsOf } from '@belofte/shared/config';
 import type { LiveSnapshot, Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
-import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
+import { startOfLocalDay, type LiveWindow } from '@belofte/shared/time';
 import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
@@ -29,23 +29,14 @@ export interface ApiContext {
   rollups: RollupReader;
   /** The alerts in Redis (the evaluator writes them; every process reads them). */
   alerts: AlertStore;
-  /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`), with the active alerts. */
-  live(window: string, now?: number): Promise<LiveSnapshot>;
+  /** Reads the live figures for a window (parsed once, where the request was validated), with the active alerts. */
+  live(window: LiveWindow, now?: number): Promise<LiveSnapshot>;
   /** The same figures without the alerts (what the alert rules look at). */
-  figures(window: string, now?: number): Promise<LiveSnapshot>;
+  figures(window: LiveWindow, now?: number): Promise<LiveSnapshot>;
   /** The own view of each of these agents, today and this week on the switch's clock (one read for all). */
   agents(ids: string[], now?: number): Promise<Map<string, AgentSnapshot>>;
   /** The switch's clock now, as the collector last reported its offset. */
   switchNow(now?: number): number;
-}
-
-export class BadWindow extends Error {}
-
-/** Validates a window parameter; `undefined` means since local midnight. */
-export function normaliseWindow(text: string | undefined): string {
-  if (text === undefined || text === '' || text === 'today') return 'today';
-  if (parseWindow(text) === null) throw new BadWindow(`window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(text)}`);
-  return text;
 }
 
 export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
@@ -54,18 +45,18 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   let clockOffsetMs = 0;
   const rollups = new RollupReader(redis, keys);
   const alerts = new AlertStore(redis, keys);
-  async function figures(window: string, now = Date.now()): Promise<LiveSnapshot> {
+  async function figures(window: LiveWindow, now = Date.now()): Promise<LiveSnapshot> {
     // Windows are placed on the switch's clock (the collector reports its offset; a
     // simulator may even run fast). Their end is open: an event stamped a little ahead of
     // this server's clock is still counted.
     const switchNow = now + clockOffsetMs;
     const midnight = startOfLocalDay(switchNow, config.BELOFTE_TIMEZONE);
-    const ms = window === 'today' ? null : parseWindow(window);
-    const snapshot = await readFigures(redis, { keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
+    const from = window.ms === null ? midnight : switchNow - window.ms;
+    const snapshot = await readFigures(redis, { keys, thresholds, from, to: Number.MAX_SAFE_INTEGER, now, midnight, window: window.name });
     clockOffsetMs = snapshot.clockOffsetMs ?? 0;
     return snapshot;
   }
-  async function live(window: string, now = Date.now()): Promise<LiveSnapshot> {
+  async function live(window: LiveWindow, now = Date.now()): Promise<LiveSnapshot> {
     const [snapshot, active] = await Promise.all([figures(window, now), alerts.active()]);
     // Staffing looks at the last hour whatever the window of the counts.
     const advice = await staffing.advise(snapshot.queues, now + clockOffsetMs);

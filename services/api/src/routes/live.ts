@@ -1,7 +1,7 @@
 /** Live figures and the day's history as JSON. */
 import { readHistory } from '@belofte/shared/history';
-import { startOfLocalDay } from '@belofte/shared/time';
-import { normaliseWindow, type ApiContext } from '../context.ts';
+import { startOfLocalDay, TODAY } from '@belofte/shared/time';
+import type { ApiContext } from '../context.ts';
 import type { ApiRoutes } from '../openapi/routes.ts';
 import { HistoryQuery, HistorySchema, LiveQuery, LiveSnapshotSchema } from '../schemas/live.ts';
 
@@ -18,7 +18,7 @@ export function liveRoutes(api: ApiRoutes, ctx: ApiContext): void {
       query: LiveQuery,
       responses: { 200: { description: 'The snapshot.', schema: LiveSnapshotSchema } },
     },
-    async ({ query }, c) => c.json(await ctx.live(normaliseWindow(query.window))),
+    async ({ query }, c) => c.json(await ctx.live(query.window ?? TODAY)),
   );
 
   api.add(
