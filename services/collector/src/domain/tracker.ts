@@ -57,7 +57,7 @@ interface PendingLeave {
 export class CallTracker {
   readonly calls = new Map<string, CustomerCall>();
   readonly agents = new Map<string, AgentState>();
-  readonly counters: DomainCounters = { events: 0, duplicates: 0, outOfOrder: 0, orphans: 0 };
+  readonly counters: DomainCounters = { events: 0, duplicates: 0, orphans: 0 };
 
   private readonly alias = new Map<string, string>();
   private readonly agentByChannel = new Map<string, string>();
