@@ -10,10 +10,10 @@ import { loadConfigOrExit, redactUrl, type Config } from '@belofte/shared/config
 import { createLogger } from '@belofte/shared/log';
 import { createRedis, whenReady } from '@belofte/shared/redis';
 import { localDate } from '@belofte/shared/time';
-import { Collector } from '../services/collector/src/collector.ts';
-import { startMetricsServer } from '../services/collector/src/metrics.ts';
-import { startApi } from '../services/api/src/server.ts';
-import { startSimulator, WEEK_PROFILE, WEEK_SPEED, type Simulator } from '../services/simulator/src/index.ts';
+import { Collector } from '@belofte/collector/collector';
+import { startMetricsServer } from '@belofte/collector/metrics';
+import { startApi } from '@belofte/api/server';
+import { startSimulator, WEEK_PROFILE, WEEK_SPEED, type Simulator } from '@belofte/simulator';
 import { isLocal, redisAnswers, redisServerOnPath, startLocalRedis } from './redis.ts';
 
 /**

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderMetrics } from '../../services/collector/src/metrics.ts';
+import { renderMetrics } from '@belofte/collector/metrics';
 import { ownRedis, type OwnRedis } from '../support/redis.ts';
 import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';

@@ -4,10 +4,10 @@
  * hour of the day, tables per day, queue and agent, the breach register with its follow-up
  * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
  */
-import type { Breach, BreachDetail, BreachList, Deadline } from '../../services/api/src/schemas/breaches.ts';
-import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
-import { serviceLevelDenominator } from '../../services/shared/src/catalogue.ts';
-import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
+import type { Breach, BreachDetail, BreachList, Deadline } from '@belofte/api/schemas/breaches';
+import type { AbandonedList, PeriodFigures, WeeklyStats } from '@belofte/api/schemas/stats';
+import { serviceLevelDenominator } from '@belofte/shared/catalogue';
+import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '@belofte/shared/time';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, duration, esc, mmss, percent } from './format.ts';
 import { initialLang, LANG_STORAGE_KEY, locale, otherLang, t, type Key, type Lang } from './i18n.ts';
