@@ -34,7 +34,7 @@ async function playWeek(config: Config, log: Logger): Promise<string | null> {
   const redis = createRedis(config);
   redis.on('error', (e) => log.warn({ err: e.message }, 'Redis connection error'));
   // The week's collector comes and goes: its connect and stop notices would only confuse.
-  const collector = new Collector({ ...config, AMI_HOST: '127.0.0.1', AMI_PORT: sim.port }, redis, log.child({ service: 'collector', week }, { level: 'error' }));
+  const collector = new Collector({ ...config, AMI_HOST: '127.0.0.1', AMI_PORT: sim.port, AMI_MAX_CLOCK_SKEW_SECONDS: 0 }, redis, log.child({ service: 'collector', week }, { level: 'error' }));
   try {
     await whenReady(redis);
     await collector.start();

@@ -57,6 +57,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', doc: '/api/stats/weekly', path: '/api/stats/weekly?week=2026-W47&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/abandoned', path: '/api/stats/abandoned?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-11', expect: MANAGER },
+  { method: 'GET', doc: '/api/complaints', path: '/api/complaints', expect: MANAGER },
   { method: 'GET', doc: '/api/stats/period', path: '/api/stats/period?from=2026-Q4&format=csv', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches', path: '/api/breaches?week=2026-W47', expect: MANAGER },
   { method: 'GET', doc: '/api/breaches/{id}', path: `/api/breaches/${BREACH}`, expect: MANAGER },

@@ -104,6 +104,10 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
     expect(box!.y + box!.height).toBeLessThanOrEqual(1080);
     expect(box!.width).toBeGreaterThan(1900);
     await p.screenshot({ path: join(SCREENSHOTS, 'wallboard-alert-strip.png') });
+    // The wait shown is the wait now, not the one at firing: it keeps running.
+    const shownWait = async () => Number(/langste wachttijd 4:(\d\d)/.exec(await item.innerText())?.[1]);
+    const atFiring = live.alerts[0].value - 240;
+    await expect.poll(shownWait, { timeout: 10_000 }).toBeGreaterThan(atFiring);
     // The next frames carry the same alert: no second sound.
     const sent = api.fanout.stats.framesSent;
     await expect.poll(() => api.fanout.stats.framesSent, { timeout: 10_000 }).toBeGreaterThan(sent + 4);

@@ -7,7 +7,7 @@
  *
  * Skips (with a message) only when no Chromium is found outside CI; in CI it fails instead.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -150,7 +150,12 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     await page.setViewportSize({ width: 794, height: 1123 });
     expect(await page.locator('.controls').isVisible()).toBe(false);
     await page.screenshot({ path: join(SCREENSHOTS, 'period-print.png') });
-    expect((await page.pdf({ format: 'A4' })).length).toBeGreaterThan(10_000);
+    // On paper the per-month and per-queue tables fit the page width: no column is cut off.
+    const overflow = await page.evaluate(() => ['months', 'queue-table', 'books'].map((id) => Math.round(document.getElementById(id)!.getBoundingClientRect().right - document.documentElement.clientWidth)));
+    expect(overflow.every((px) => px <= 0), `tables stick out by ${overflow.join(', ')} px`).toBe(true);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.length).toBeGreaterThan(10_000);
+    writeFileSync(join(SCREENSHOTS, 'period.pdf'), pdf);
   });
 
   it('changes the period from the picker and keeps it in the address', async () => {
@@ -179,7 +184,11 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     const soon = page.locator(`#breaches tr[data-breach="${DUE_SOON}"]`);
     expect(await soon.locator('.badge.deadline[data-step="callback"]').getAttribute('data-state')).toBe('dueSoon');
     expect(await page.locator('[data-testid="deadline-summary"]').innerText()).toMatch(/2 klachttermijn\(en\) verstreken[\s\S]*2 bijna verlopen/);
-    await page.locator('#breaches').screenshot({ path: join(SCREENSHOTS, 'register-complaints.png') });
+    // Above the week's register: the complaints of every week not yet settled, overdue first.
+    expect(await page.locator('#open-complaints tr[data-complaint]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-complaint')))).toEqual([OVERDUE, DUE_SOON]);
+    expect(await page.locator(`#open-complaints tr[data-complaint="${OVERDUE}"] .badge.deadline[data-step="callback"]`).getAttribute('data-state')).toBe('overdue');
+    expect(await page.locator('#open-complaints h4').innerText()).toMatch(/^Klachten nog niet afgehandeld, alle weken: 2 1 met een verstreken termijn$/);
+    await page.locator('[data-testid="breaches"]').locator('..').screenshot({ path: join(SCREENSHOTS, 'register-complaints.png') });
     // Recording a complaint, its callback and a travel refund on the third breach.
     const received = localDate(BREACH_AT + DAY, TZ);
     await page.locator(`[data-testid="edit-${FRESH}"]`).click();

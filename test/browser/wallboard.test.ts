@@ -76,6 +76,7 @@ function makeAgents(n: number, now: number): Record<string, AgentView> {
       interface: `PJSIP/${1000 + i}`,
       state,
       queues: [QUEUE_NAMES[i % QUEUE_NAMES.length]!],
+      pausedIn: state === 'paused' ? [QUEUE_NAMES[i % QUEUE_NAMES.length]!] : [],
       pausedReason: state === 'paused' ? ['Lunch', 'Overleg', 'Training'][i % 3]! : null,
       since: new Date(now - ((i * 37) % 900) * 1000 - (i % 5 === 0 ? 3600_000 : 0)).toISOString(),
       answered: (i * 3) % 41,

@@ -30,7 +30,7 @@ afterAll(async () => {
 const HOUR = 3_600_000;
 
 function agent(name: string, queue: string, since: number): AgentState {
-  return { name, interface: `PJSIP/${name}`, queues: [queue], state: 'available', pausedReason: null, since, deviceStatus: 1, inCall: false, paused: false, wrapupSeconds: 0, channels: [] };
+  return { name, interface: `PJSIP/${name}`, queues: [queue], state: 'available', pausedReason: null, since, deviceStatus: 1, inCall: false, pausedIn: [], wrapupSeconds: 0, ringingFor: null, channels: [] };
 }
 
 describe('every catalogue metric in Redis', () => {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@belofte/simulator';
 import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
-import type { TruthQueue } from '../support/captures.ts';
+import type { TruthQueue } from '@belofte/simulator/truth';
 
 let path: LivePath | undefined;
 let second: Simulator | undefined;

@@ -33,6 +33,8 @@ beforeAll(async () => {
     AMI_SECRET: 'sesame',
     MANAGER_TOKENS: MANAGER,
     BELOFTE_TIMEZONE: TZ,
+    // The simulator plays a past week on its own clock, on purpose.
+    AMI_MAX_CLOCK_SKEW_SECONDS: '0',
   });
   redis = connectFor(config);
   collector = new Collector(config, redis, quietLog);

@@ -202,3 +202,20 @@ describe('in the period report', () => {
     expect(r.body.total.months[0]).toMatchObject({ month, complaints: 2, compensationAmount: 20 });
   });
 });
+
+describe('GET /api/complaints', () => {
+  it('lists the complaints not yet settled across every week, overdue first, with their deadlines', async () => {
+    const r = await call('GET', '/api/complaints');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ today: today(), state: 'open', queue: null, count: 2, overdue: 1 });
+    expect(r.body.breaches.map((b: any) => b.id)).toEqual([LATE, SOON]);
+    expect(r.body.breaches[0].followUp.complaint.deadlines.progressMessage.overdue).toBe(true);
+    expect(r.body.breaches[0].caller).toBe('****5678');
+    // Settled: no longer open, still in state=all.
+    await call('PATCH', `/api/breaches/${SOON}`, { complaint: { settledOn: today() } });
+    expect((await call('GET', '/api/complaints')).body.breaches.map((b: any) => b.id)).toEqual([LATE]);
+    expect((await call('GET', '/api/complaints?state=all')).body.breaches.map((b: any) => b.id).sort()).toEqual([LATE, SOON].sort());
+    expect((await call('GET', '/api/complaints?queue=Parkeren')).body.count).toBe(0);
+    expect((await call('GET', '/api/complaints?state=closed')).status).toBe(400);
+  });
+});

@@ -12,7 +12,8 @@ import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
 import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { Collector } from '@belofte/collector/collector';
 import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '@belofte/simulator';
-import type { TruthQueue } from './captures.ts';
+import { asTruth } from './captures.ts';
+import type { TruthQueue } from '@belofte/simulator/truth';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -136,10 +137,7 @@ export async function startLivePath(o: { name: string; scenario?: Scenario; load
   };
 }
 
-/** The per-queue counts of a snapshot, in the ground truth's terms. */
-export function asTruth(f: QueueFigures): TruthQueue {
-  return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
-}
+export { asTruth };
 
 /**
  * Waits until the socket shows exactly `want` per queue, with nobody waiting (and, if asked,

@@ -84,9 +84,17 @@ export class AlertStrip {
     this.render();
   }
 
-  /** The active alerts of the latest frame. */
-  update(alerts: Alert[] | undefined): void {
-    this.alerts = [...(alerts ?? [])].sort((a, b) => a.firedAt.localeCompare(b.firedAt));
+  /**
+   * The active alerts of the latest frame. A long wait is shown with the wait as it is now
+   * (`longestWait` of its queue in the same frame), not as it was when it fired.
+   */
+  update(alerts: Alert[] | undefined, longestWait: (queue: string) => number | undefined = () => undefined): void {
+    this.alerts = [...(alerts ?? [])]
+      .map((a) => {
+        const now = a.rule === 'longWait' && a.queue !== null ? longestWait(a.queue) : undefined;
+        return now !== undefined && now > 0 ? { ...a, value: now } : a;
+      })
+      .sort((a, b) => a.firedAt.localeCompare(b.firedAt));
     const fresh = this.alerts.filter((a) => !this.heard.has(a.id));
     for (const a of fresh) this.heard.add(a.id);
     // Alerts already active when the page opened are shown, not sounded: a TV that reloads

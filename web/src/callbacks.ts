@@ -9,6 +9,7 @@ import type { CallbackEntry, CallbackList } from '@belofte/api/schemas/callbacks
 import { localDate } from '@belofte/shared/time';
 import { ApiFailure, apiJson } from './api.ts';
 import { esc, mmss } from './format.ts';
+import { LANG_STORAGE_KEY } from './i18n.ts';
 
 type Lang = 'nl' | 'en';
 const WORDS = {
@@ -48,7 +49,7 @@ const fill = (text: string, vars: Record<string, string | number>) => text.repla
 
 function stored(): string | null {
   try {
-    const v = localStorage.getItem('belofte.lang');
+    const v = localStorage.getItem(LANG_STORAGE_KEY);
     return v === 'nl' || v === 'en' ? v : null;
   } catch {
     return null;
@@ -164,7 +165,7 @@ function start(): void {
   $('lang-toggle').addEventListener('click', () => {
     state.lang = state.lang === 'nl' ? 'en' : 'nl';
     try {
-      localStorage.setItem('belofte.lang', state.lang);
+      localStorage.setItem(LANG_STORAGE_KEY, state.lang);
     } catch {
       /* private mode */
     }

@@ -4,7 +4,7 @@
  * hour of the day, tables per day, queue and agent, the breach register with its follow-up
  * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
  */
-import type { Breach, BreachDetail, BreachList, Deadline } from '@belofte/api/schemas/breaches';
+import type { Breach, BreachDetail, BreachList, ComplaintList, Deadline } from '@belofte/api/schemas/breaches';
 import type { AbandonedList, PeriodFigures, WeeklyStats } from '@belofte/api/schemas/stats';
 import { serviceLevelDenominator } from '@belofte/shared/catalogue';
 import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '@belofte/shared/time';
@@ -17,6 +17,7 @@ import { serviceLevelStatus } from './status.ts';
 const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
 
 interface Loaded {
+  complaints: ComplaintList;
   stats: WeeklyStats;
   previous: WeeklyStats;
   breaches: BreachList;
@@ -292,6 +293,29 @@ function renderBreaches(d: Loaded): void {
         .join('')}</tbody></table>`;
 }
 
+/** Complaints of every week that are not settled, the most urgent first, with a link to their week. */
+function renderOpenComplaints(d: Loaded): void {
+  const host = $('open-complaints');
+  const list = d.complaints.breaches;
+  if (list.length === 0) {
+    host.innerHTML = '';
+    return;
+  }
+  const link = (b: Breach) => {
+    const url = new URL(location.href);
+    url.searchParams.set('week', formatIsoWeek(isoWeekOfInstant(Date.parse(b.at), tz())));
+    return url.pathname + url.search;
+  };
+  host.innerHTML = `<h4>${tr('openComplaints', { n: list.length })}${d.complaints.overdue ? ` <span class="badge deadline overdue">${tr('complaintsWithOverdue', { n: d.complaints.overdue })}</span>` : ''}</h4>
+    <table class="figures complaints"><thead><tr><th>${tr('when')}</th><th>${tr('queues')}</th><th>${tr('caller')}</th><th>${tr('receivedOn')}</th><th>${tr('followUp')}</th></tr></thead><tbody>${list
+      .map(
+        (b) => `<tr data-complaint="${esc(b.id)}"><td class="when"><a href="${esc(link(b))}">${dateText(b.at, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</a></td>
+          <td>${b.queues.map(esc).join(' → ')}</td><td class="mono">${b.caller ? esc(b.caller) : DASH}</td><td>${shortDate(b.followUp.complaint!.receivedOn)}</td>
+          <td>${(['callback', 'progressMessage', 'settled'] as const).map((s) => deadlineBadge(s, b.followUp.complaint!.deadlines[s])).join(' ')}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+}
+
 function renderAbandoned(d: Loaded): void {
   const host = $('abandoned');
   const list = d.abandoned.entries;
@@ -335,6 +359,7 @@ function render(): void {
   renderCompare(d);
   renderTables(d.stats);
   renderCharts(d.stats);
+  renderOpenComplaints(d);
   renderBreaches(d);
   renderAbandoned(d);
   $('footnote').textContent = `${tr('finishedOnly', { tz: d.stats.timeZone })} ${tr('generatedAt', { when: dateText(d.stats.generatedAt, { dateStyle: 'long', timeStyle: 'short' }) })}`;
@@ -358,15 +383,16 @@ async function load(): Promise<void> {
   const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
   const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
   try {
-    const [stats, previous, breaches, abandoned] = await Promise.all([
+    const [stats, previous, breaches, abandoned, complaints] = await Promise.all([
       apiJson<WeeklyStats>(`/api/stats/weekly?week=${state.week}${q}`),
       apiJson<WeeklyStats>(`/api/stats/weekly?week=${prev}${q}`),
       apiJson<BreachList>(`/api/breaches?week=${state.week}${q}`),
       apiJson<AbandonedList>(`/api/stats/abandoned?week=${state.week}${q}`),
+      apiJson<ComplaintList>(`/api/complaints?state=open${q}`),
     ]);
     if (seq !== state.loadSeq) return;
     for (const s of [stats, previous]) for (const name of Object.keys(s.queues)) state.knownQueues.add(name);
-    state.data = { stats, previous, breaches, abandoned };
+    state.data = { stats, previous, breaches, abandoned, complaints };
     $('problem').hidden = true;
     $('report').classList.remove('has-problem');
     render();

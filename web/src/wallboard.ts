@@ -251,9 +251,11 @@ function renderAgents(): void {
   host.innerHTML = agents
     .map((a) => {
       const reason = a.state === 'paused' && a.pausedReason ? ` · ${esc(a.pausedReason)}` : '';
+      // Pause is per queue: a person paused in some of their queues only is shown once, with those queues.
+      const pausedIn = a.state !== 'paused' && a.pausedIn?.length ? `<span class="a-paused" data-testid="paused-in"> · ⏸ ${tr('pausedIn')} ${esc(a.pausedIn.join(', '))}${a.pausedReason ? ` (${esc(a.pausedReason)})` : ''}</span>` : '';
       return `<div class="agent st-${a.state}" data-agent="${esc(a.name)}" data-state="${a.state}">
         <div class="a-name">${esc(a.name)}</div>
-        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}</div>
+        <div class="a-state"><span class="sym">${STATE_SYMBOL[a.state]}</span> ${tr(`state_${a.state}`)}${reason}${pausedIn}</div>
         <div class="a-meta"><span class="a-time" data-since="${esc(a.since)}">${duration(runningSeconds(0, a.since, Date.parse(at)))}</span><span class="a-count">✓${count(a.answered, state.lang)} ⇄${count(a.transfersMade, state.lang)}</span></div>
       </div>`;
     })
@@ -438,7 +440,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   offset.add(snap.at, now);
   state.lastFrameAt = now;
   state[which] = snap;
-  if (which === 'today') alertStrip?.update(snap.alerts);
+  if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();

@@ -63,7 +63,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
     return { ...snapshot, alerts: [...active.values()].sort((a, b) => a.firedAt.localeCompare(b.firedAt) || a.id.localeCompare(b.id)) };
   }
-  const records = new CallRecords(redis, keys, { onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
+  const records = new CallRecords(redis, keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, onBadRecord: (id, error) => log.warn({ id, error }, 'unreadable call record skipped') });
   const staffing = new StaffingAdvisor(redis, keys, records, () => ({
     targetSeconds: thresholds.targetSeconds,
     serviceLevelTarget: thresholds.serviceLevelTarget,

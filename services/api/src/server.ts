@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
@@ -26,6 +27,10 @@ import { liveRoutes } from './routes/live.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { webRoutes } from './routes/web.ts';
 import { WsQuery } from './schemas/ws.ts';
+import { securityHeaders } from './securityHeaders.ts';
+
+/** The largest request body taken (a breach follow-up is a few hundred bytes); larger is 413 at once. */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 /** The API's version, as the OpenAPI document states it. */
 export const API_VERSION = '0.2.0';
@@ -58,6 +63,14 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const app = new Hono();
   const metrics = new ApiMetrics();
   app.use('*', metrics.count);
+  app.use('*', securityHeaders);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `request body over ${MAX_BODY_BYTES / 1024} KiB` }, 413),
+    }),
+  );
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'request failed');
     const e = asUnavailable(deps.redis, err);
@@ -94,6 +107,12 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     }
     // Browsers cannot set headers on a WebSocket: the token comes in ?token= (or the header, for other clients).
     const url = new URL(req.url ?? '/', 'http://x');
+    // As on HTTP: a parameter given twice (?agent=a&agent=b) is refused, not silently one of them.
+    const repeated = [...new Set(url.searchParams.keys())].find((k) => url.searchParams.getAll(k).length > 1);
+    if (repeated !== undefined) {
+      fanout.handleUpgrade(req, socket, head, { status: 400, message: `${repeated}: is given more than once` });
+      return;
+    }
     const parsed = WsQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -118,6 +137,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   // Every process runs an evaluator; only the holder of the alert lease in Redis evaluates.
   const alerts = new AlertEvaluator({ redis: deps.redis, keys: ctx.keys, config: deps.config, log: deps.log, figures: (w) => ctx.figures(w) }, deps.alerts);
   alerts.start();
+  metrics.alerts = alerts;
   return {
     server,
     port,

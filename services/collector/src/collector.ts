@@ -13,9 +13,12 @@ import { MalformedEvent, normalise } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { Pipeline } from './pipeline.ts';
 import { trimWindows } from './redis/scripts.ts';
+import { forgetCallerNumbers } from './retention.ts';
 
 /** The longest window the API serves is 24 h; keep a little more. */
 const WINDOW_KEEP_MS = 25 * 3_600_000;
+/** How often the collector looks whether Redis lost its live state (flush, failover). */
+const EMPTY_CHECK_MS = 2_000;
 
 export class Collector {
   readonly keys: Keys;
@@ -23,6 +26,11 @@ export class Collector {
   readonly client: AmiClient;
   private timers: NodeJS.Timeout[] = [];
   private resyncs = 0;
+  private resyncing = false;
+  /** The health fields last written, to write again when Redis lost them. */
+  private healthFields: Record<string, string> = {};
+  /** Times the live state was rewritten because Redis came back empty. */
+  rewrites = 0;
 
   constructor(
     private readonly config: Config,
@@ -38,6 +46,9 @@ export class Collector {
       timeZone: config.BELOFTE_TIMEZONE,
       retentionDays: config.RETENTION_DAYS,
       maxBuffered: config.BUFFER_MAX_EVENTS,
+      maxWaitMs: config.MAX_WAIT_SECONDS * 1000,
+      maxCalls: config.MAX_CALLS_IN_MEMORY,
+      maxClockSkewMs: config.AMI_MAX_CLOCK_SKEW_SECONDS * 1000,
       log,
     });
     this.client = new AmiClient({
@@ -55,7 +66,7 @@ export class Collector {
   }
 
   /**
-   * The switch's clock now: ours plus the offset the newest event or Ping showed. Event
+   * The switch's clock now: ours plus the offset Ping answers and events show (their median). Event
    * times are the switch's; a resync computes join times from its `Wait` on that clock, so a
    * wrong offset would make a known caller look like a new one.
    */
@@ -71,6 +82,7 @@ export class Collector {
     c.on('event', (fields, at) => this.pipeline.frame(fields, at));
     c.on('skipped', (name) => this.pipeline.skipped(name));
     c.on('malformed', (text, reason) => this.pipeline.malformed(text, reason));
+    c.on('pong', (switchMs, sentAt, receivedAt) => this.pipeline.clockSample(switchMs, sentAt, receivedAt));
     c.on('connected', () => {
       this.log.info({ ami: where, client: this.config.AMI_CLIENT, reconnects: c.reconnects }, 'connected to the phone switch');
       void this.health({ amiConnected: '1', amiError: '', connectedSince: String(Date.now()) });
@@ -89,6 +101,30 @@ export class Collector {
     c.start();
     this.every(1_000, () => this.pipeline.tick(this.switchNow()));
     this.every(60_000, () => void this.trim());
+    // A periodic QueueStatus heals drift both ways (a missed end, a caller never seen joining).
+    this.every(this.config.RESYNC_INTERVAL_MS, () => {
+      if (c.isConnected) void this.resync();
+    });
+    this.every(EMPTY_CHECK_MS, () => void this.rewriteIfEmptied());
+  }
+
+  /**
+   * After Redis came back empty (FLUSHALL, a failover that lost data) the live state —
+   * health, waiting callers, calls in progress, agents — is written again from memory, so
+   * wallboards recover without a reconnect to the switch.
+   */
+  async rewriteIfEmptied(): Promise<boolean> {
+    if (!('amiConnected' in this.healthFields)) return false;
+    try {
+      if ((await this.redis.hexists(this.keys.health, 'amiConnected')) === 1) return false;
+    } catch {
+      return false; // Redis away: the writer holds what comes meanwhile.
+    }
+    this.rewrites++;
+    this.log.warn({ rewrites: this.rewrites }, 'Redis lost the live state (flushed or failed over): writing it again');
+    this.pipeline.rewriteLiveState();
+    await this.health({});
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -107,13 +143,21 @@ export class Collector {
    * neither lost nor counted twice.
    */
   async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    try {
+      await this.resyncOnce();
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  private async resyncOnce(): Promise<void> {
     try {
       // Asterisk answers Ping with its own `Timestamp`: the switch's clock before any event.
-      const pong = await this.client.action({ Action: 'Ping' }, 5_000);
-      const ts = Number(pong.response.timestamp);
-      if (Number.isFinite(ts) && ts > 0) this.pipeline.writer.clockOffsetMs = ts * 1000 - Date.now();
+      await this.client.ping(5_000);
     } catch {
-      // Older switches without a Timestamp: the next event sets the clock.
+      // Older switches without a Timestamp: our clock it is.
     }
     const at = this.switchNow();
     const asked = this.pipeline.tracker.openVisitIds();
@@ -145,8 +189,9 @@ export class Collector {
   }
 
   private async health(fields: Record<string, string>): Promise<void> {
+    this.healthFields = { ...this.healthFields, ...fields };
     try {
-      await this.redis.hset(this.keys.health, { ...fields, reconnects: String(this.client.reconnects), updatedAt: String(Date.now()) });
+      await this.redis.hset(this.keys.health, { ...this.healthFields, reconnects: String(this.client.reconnects), updatedAt: String(Date.now()) });
       await this.redis.publish(this.keys.changes, JSON.stringify({ health: true }));
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not write collector health to Redis');
@@ -161,6 +206,12 @@ export class Collector {
       await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
+    }
+    try {
+      const r = await forgetCallerNumbers(this.redis, this.keys, now - this.config.PHONE_RETENTION_DAYS * 86_400_000);
+      if (r.forgotten > 0) this.log.info({ forgotten: r.forgotten, phoneRetentionDays: this.config.PHONE_RETENTION_DAYS }, "removed callers' numbers past their retention");
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, "removing callers' numbers past their retention failed; will retry");
     }
   }
 

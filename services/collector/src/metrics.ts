@@ -30,6 +30,10 @@ export function renderMetrics(c: Collector, site: string): string {
   metric('belofte_ami_events_total', 'counter', 'AMI events handled by the domain core, by type.', [...p.counters.eventsByType].map(([type, n]) => [{ type }, n]));
   metric('belofte_ami_events_skipped_total', 'counter', 'AMI events Belofte does not use (firehose), by type.', [...p.counters.skippedByType].map(([type, n]) => [{ type }, n]));
   metric('belofte_ami_malformed_total', 'counter', 'Malformed AMI frames skipped.', [[{}, p.counters.malformed]]);
+  metric('belofte_ami_suspect_timestamps_total', 'counter', 'Events whose Timestamp was garbage or more than a day from the receipt time; the receipt time was used.', [[{}, p.counters.suspectTimes]]);
+  metric('belofte_ami_implausible_total', 'counter', 'Missing or impossible HoldTime/TalkTime: derived from the event times, or the event skipped.', [[{}, t.counters.implausible]]);
+  metric('belofte_calls_evicted_total', 'counter', 'Calls let go to keep memory bounded (MAX_CALLS_IN_MEMORY).', [[{}, t.counters.evicted]]);
+  metric('belofte_live_state_rewrites_total', 'counter', 'Times the live state was written again because Redis came back empty.', [[{}, c.rewrites]]);
   metric('belofte_ami_duplicates_total', 'counter', 'Duplicate events ignored by the domain core.', [[{}, t.counters.duplicates]]);
   metric('belofte_ami_orphans_total', 'counter', 'Events about calls or visits Belofte did not know (skipped or reconstructed).', [[{}, t.counters.orphans]]);
   metric('belofte_ami_connected', 'gauge', '1 while logged in to the phone switch.', [[{}, c.client.isConnected ? 1 : 0]]);
@@ -57,8 +61,13 @@ export async function startMetricsServer(c: Collector, site: string, port: numbe
       const reasons = [];
       if (!c.client.isConnected) reasons.push('not connected to the phone switch');
       if (c.pipeline.writer.buffered > 1000) reasons.push(`${c.pipeline.writer.buffered} events waiting for Redis`);
+      // Working, but not as well as it could: said, without making the collector unready.
+      const warnings = [];
+      if (c.pipeline.callEvents === 'absent') {
+        warnings.push('the AMI user receives no `call` class events (hang-ups): abandons cannot be told from queue timeouts; add `call` to its `read =` line in manager.conf');
+      }
       res.writeHead(reasons.length ? 503 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(reasons.length ? { status: 'unready', reasons } : { status: 'ready' }));
+      res.end(JSON.stringify({ ...(reasons.length ? { status: 'unready', reasons } : { status: 'ready' }), ...(warnings.length ? { warnings } : {}) }));
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found', message: `no such endpoint: ${path}` }));

@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import type { Keys } from '@belofte/shared/keys';
 import type { Thresholds } from '@belofte/shared/figures';
 import type { Fields } from './ami/frameParser.ts';
-import { MalformedEvent, normalise } from './ami/normalise.ts';
+import { CALL_CLASS_EVENTS, eventLabel } from './ami/eventNames.ts';
+import { ClockOffset } from './clockOffset.ts';
+import { MalformedEvent, normalise, type NormaliseNotes } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { CallTracker, type TrackerState } from './domain/tracker.ts';
 import type { CustomerCall, AgentState } from './domain/types.ts';
@@ -24,14 +26,21 @@ export interface PipelineOptions {
   maxBuffered: number;
   log: Logger;
   keepFinished?: boolean;
+  /** See TrackerOptions. */
+  maxWaitMs?: number;
+  maxCalls?: number;
+  /** See AMI_MAX_CLOCK_SKEW_SECONDS (0: trust the switch's Timestamps). */
+  maxClockSkewMs?: number;
 }
 
 export interface PipelineCounters {
   /** Frames handled by the domain, by event name. */
   eventsByType: Map<string, number>;
-  /** Firehose frames skipped unparsed, by event name. */
+  /** Firehose frames skipped unparsed, by event name (names Asterisk does not have: `other`). */
   skippedByType: Map<string, number>;
   malformed: number;
+  /** Events whose Timestamp was implausible (garbage, or more than a day from the receipt time) and was replaced. */
+  suspectTimes: number;
   /** Newest event time seen (ms). */
   lastEventAt: number;
   /** Event time minus receipt time of the newest event (ms): how far behind the switch we are. */
@@ -41,11 +50,22 @@ export interface PipelineCounters {
 export class Pipeline {
   readonly tracker: CallTracker;
   readonly writer: RedisWriter;
-  readonly counters: PipelineCounters = { eventsByType: new Map(), skippedByType: new Map(), malformed: 0, lastEventAt: 0, lagMs: 0 };
+  /** The switch's clock minus ours (Ping answers and events, median). */
+  readonly clock: ClockOffset;
+  readonly counters: PipelineCounters = { eventsByType: new Map(), skippedByType: new Map(), malformed: 0, suspectTimes: 0, lastEventAt: 0, lagMs: 0 };
+  /**
+   * Whether this session delivers `call` class events (hang-ups): null until known. Known
+   * present at the first such event; known absent when calls are answered with none at all.
+   */
+  callEvents: 'present' | 'absent' | null = null;
+  private connectsWithoutCallEvents = 0;
   private malformedLogged = 0;
+  private readonly notes: NormaliseNotes;
 
   constructor(private readonly o: PipelineOptions) {
-    this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished });
+    this.notes = { suspectTime: false, maxSkewMs: o.maxClockSkewMs };
+    this.clock = new ClockOffset(o.maxClockSkewMs);
+    this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished, maxWaitMs: o.maxWaitMs, maxCalls: o.maxCalls });
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
@@ -74,8 +94,11 @@ export class Pipeline {
   /** One frame in. Never throws: bad input is counted and logged. */
   frame(fields: Fields, receivedAt: number): void {
     let ev;
+    const name = fields.event ?? '';
+    this.observe(name);
     try {
-      ev = normalise(fields, receivedAt);
+      // A replay has no receipt times: the previous event's time is the reference then.
+      ev = normalise(fields, receivedAt > 0 ? receivedAt : this.counters.lastEventAt, this.notes);
     } catch (e) {
       if (e instanceof MalformedEvent) {
         this.malformed(JSON.stringify(fields).slice(0, 200), e.message);
@@ -84,12 +107,21 @@ export class Pipeline {
       throw e;
     }
     if (!ev) return;
-    const name = fields.event ?? 'unknown';
-    this.counters.eventsByType.set(name, (this.counters.eventsByType.get(name) ?? 0) + 1);
+    if (this.notes.suspectTime) this.counters.suspectTimes++;
+    const label = eventLabel(name);
+    this.counters.eventsByType.set(label, (this.counters.eventsByType.get(label) ?? 0) + 1);
     if (ev.at > this.counters.lastEventAt) {
       this.counters.lastEventAt = ev.at;
-      this.counters.lagMs = receivedAt - ev.at;
-      if (receivedAt > 0) this.writer.clockOffsetMs = ev.at - receivedAt;
+      if (receivedAt > 0) this.counters.lagMs = receivedAt - ev.at;
+    }
+    if (receivedAt > 0 && !this.notes.suspectTime) this.clockSample(ev.at, receivedAt, receivedAt);
+    if (ev.type === 'AgentConnect' && this.callEvents === null && ++this.connectsWithoutCallEvents >= 2) {
+      // Two calls answered and not one channel event: manager.conf does not give the `call` class.
+      this.callEvents = 'absent';
+      this.tracker.setHangupsAbsent(true);
+      this.o.log.warn(
+        'this AMI session receives no `call` class events (no hang-ups): abandons cannot be told from queue timeouts, and every unmoved QueueCallerAbandon counts as abandoned; add `call` to the `read =` line of the manager.conf user (see README)',
+      );
     }
     try {
       this.writer.enqueue(this.tracker.process(ev), ev.at);
@@ -99,8 +131,23 @@ export class Pipeline {
     }
   }
 
+  /** One sample of the switch's clock (an event, or a Ping answer between send and receipt). */
+  clockSample(switchMs: number, sentAt: number, receivedAt: number): void {
+    if (this.clock.add(switchMs, sentAt, receivedAt)) this.writer.clockOffsetMs = this.clock.ms;
+  }
+
   skipped(name: string): void {
-    this.counters.skippedByType.set(name, (this.counters.skippedByType.get(name) ?? 0) + 1);
+    this.observe(name);
+    const label = eventLabel(name);
+    this.counters.skippedByType.set(label, (this.counters.skippedByType.get(label) ?? 0) + 1);
+  }
+
+  /** A `call` class event shows hang-ups are visible in this session. */
+  private observe(name: string): void {
+    if (this.callEvents === 'present' || !CALL_CLASS_EVENTS.has(name)) return;
+    if (this.callEvents === 'absent') this.o.log.info('`call` class events arrive again: abandons are told from timeouts by the hang-up');
+    this.callEvents = 'present';
+    this.tracker.setHangupsAbsent(false);
   }
 
   malformed(text: string, reason: string): void {
@@ -122,5 +169,10 @@ export class Pipeline {
 
   finish(at: number): void {
     this.writer.enqueue(this.tracker.finish(at));
+  }
+
+  /** Writes the whole live state again (Redis came back empty). */
+  rewriteLiveState(): void {
+    this.writer.enqueue(this.tracker.liveState());
   }
 }

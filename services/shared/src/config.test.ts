@@ -63,4 +63,8 @@ describe('configuration', () => {
       }
     }
   });
+  it('reads supervisor tokens, and refuses one that is also another role\'s', () => {
+    expect(loadConfig({ SUPERVISOR_TOKENS: 'sanne=supervisor-0123456789abcdef' }).SUPERVISOR_TOKENS).toEqual([{ name: 'sanne', token: 'supervisor-0123456789abcdef' }]);
+    expect(() => loadConfig({ SUPERVISOR_TOKENS: 'sanne=same-token-0123456789', MANAGER_TOKENS: 'same-token-0123456789' })).toThrow(/MANAGER_TOKENS=\(hidden\): entry 1 repeats a token already given in SUPERVISOR_TOKENS/);
+  });
 });

@@ -102,7 +102,13 @@ export const schema = z.object({
   MAX_TRANSFERS: int(2, 0, 100),
   SHORT_ABANDON_SECONDS: int(0, 0, 600),
   RETENTION_DAYS: int(400, 1, 3650),
+  /** Callers' numbers are removed from the call records this many days after the call (figures stay). */
+  PHONE_RETENTION_DAYS: int(90, 1, 3650),
   BUFFER_MAX_EVENTS: int(200_000, 1_000, 10_000_000),
+  RESYNC_INTERVAL_MS: int(300_000, 1_000, 86_400_000),
+  AMI_MAX_CLOCK_SKEW_SECONDS: int(86_400, 0, 365 * 86_400),
+  MAX_WAIT_SECONDS: int(14_400, 600, 7 * 86_400),
+  MAX_CALLS_IN_MEMORY: int(20_000, 100, 10_000_000),
   PORT: int(8080, 0, 65535),
   COLLECTOR_METRICS_PORT: int(9464, 0, 65535),
   HOST: z.string().default('0.0.0.0'),

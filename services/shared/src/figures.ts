@@ -33,6 +33,8 @@ export interface AgentView extends AgentCountsByMetric {
   state: AgentStateName;
   /** Queues the agent is a member of. */
   queues: string[];
+  /** Queues where the agent is paused (Asterisk pauses per queue); `state` is `paused` only when that is all of them. */
+  pausedIn: string[];
   pausedReason: string | null;
   /** When the current state began (ISO), as far as Belofte saw it. */
   since: string;
@@ -43,13 +45,20 @@ export interface AgentState {
   name: string;
   interface: string;
   queues: string[];
+  /** The person's state: `paused` only when paused in every queue they serve. */
   state: AgentStateName;
   pausedReason: string | null;
+  /**
+   * Queues where the member is paused (Asterisk pauses per queue). Missing in states stored
+   * before pause was per queue (those had one `paused` flag).
+   */
+  pausedIn: string[];
   since: number;
   deviceStatus: number;
   inCall: boolean;
-  paused: boolean;
   wrapupSeconds: number;
+  /** Uniqueid of the caller the phone rings for now, so the ring ends when that caller goes. */
+  ringingFor: string | null;
   /** Channels of this agent's current calls, for crediting transfers. */
   channels: string[];
 }

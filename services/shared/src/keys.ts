@@ -71,6 +71,13 @@ export class Keys {
   get durableBases(): string[] {
     return [this.base];
   }
+  /**
+   * STRING: first-entry time (ms) up to which callers' numbers have been removed from the call
+   * records (PHONE_RETENTION_DAYS); written only by the collector's retention pass.
+   */
+  get callersForgottenUntil(): string {
+    return `${this.base}callers-forgotten-until`;
+  }
   /** ZSET linkedid → first queue entry time (ms) of finished calls. */
   get records(): string {
     return `${this.base}records`;

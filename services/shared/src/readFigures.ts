@@ -72,8 +72,9 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
   const health = pairs(Array.isArray(raw.health) ? raw.health : []);
   const clockOffsetMs = Number(health.clockOffsetMs ?? 0) || 0;
   const switchNow = o.now + clockOffsetMs;
-  const agents: Record<string, AgentView> = {};
-  const counts = Array.isArray(raw.agentCounts) ? {} : raw.agentCounts;
+  // Queue and agent names are data from the switch: no prototype, so `__proto__` is a queue like any other.
+  const agents: Record<string, AgentView> = Object.create(null);
+  const counts: Exclude<Raw['agentCounts'], []> = Array.isArray(raw.agentCounts) ? Object.create(null) : raw.agentCounts;
   const queueAgents = new Map<string, ReturnType<typeof emptyAgentCounts>>();
   for (const text of Array.isArray(raw.agentStates) ? raw.agentStates : []) {
     const a = JSON.parse(text) as AgentState;
@@ -82,6 +83,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
       interface: a.interface,
       state: a.state,
       queues: a.queues,
+      pausedIn: a.pausedIn ?? (a.state === 'paused' ? a.queues : []),
       pausedReason: a.pausedReason,
       since: new Date(a.since).toISOString(),
       answered: 0,
@@ -91,11 +93,12 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
     agents[a.name] = view;
     for (const q of a.queues) {
       const c = queueAgents.get(q) ?? emptyAgentCounts();
-      c[a.state]++;
+      // Paused in this queue counts as paused here, whatever the person does in their other queues.
+      c[a.pausedIn?.includes(q) ? 'paused' : a.state]++;
       queueAgents.set(q, c);
     }
   }
-  const queues: Record<string, QueueFigures> = {};
+  const queues: Record<string, QueueFigures> = Object.create(null);
   let total = emptyFigures();
   for (const name of Object.keys(rawQueues).sort()) {
     const r = rawQueues[name]!;
@@ -133,7 +136,7 @@ export async function readFigures(redis: Redis | Cluster, o: ReadOptions): Promi
 }
 
 function pairs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
   return out;
 }

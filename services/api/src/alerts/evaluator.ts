@@ -21,7 +21,7 @@ import type { Config } from '@belofte/shared/config';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
 import { minutesWindow, TODAY, type LiveWindow } from '@belofte/shared/time';
-import { observe, windowsNeeded, type Observation } from './conditions.ts';
+import { observe, windowsNeeded, type Observation, type Seen } from './conditions.ts';
 import { AlertStore, type Delivery } from './store.ts';
 import { AlertTracker } from './tracker.ts';
 import { alertEvent, backoffMs, postJson, webhookBody } from './webhook.ts';
@@ -67,6 +67,8 @@ export class AlertEvaluator {
   readonly stats: EvaluatorStats = { evaluations: 0, evaluationErrors: 0, fired: 0, cleared: 0, delivered: 0, deliveryFailures: 0, deliveriesDropped: 0 };
   /** Whether this process evaluates (held the lease at the last look). */
   leader = false;
+  /** The figures of the last evaluation (for /metrics); null when this process does not evaluate. */
+  lastSeen: Seen | null = null;
   private readonly rules: AlertRule[];
   private readonly tracker = new AlertTracker();
   private readonly o: Required<EvaluatorOptions>;
@@ -93,6 +95,11 @@ export class AlertEvaluator {
       timeoutMs: o.timeoutMs ?? 5_000,
     };
     this.link = d.config.BELOFTE_PUBLIC_URL ?? `http://localhost:${d.config.PORT}/`;
+  }
+
+  /** The site (BELOFTE_SITE) these alerts are about. */
+  get site(): string {
+    return this.d.config.BELOFTE_SITE;
   }
 
   start(): void {
@@ -130,6 +137,7 @@ export class AlertEvaluator {
     if (!held) {
       if (this.leader) this.d.log.info('another API process evaluates the alert rules now');
       this.leader = false;
+      this.lastSeen = null;
       this.tracker.reset();
       return;
     }
@@ -140,7 +148,9 @@ export class AlertEvaluator {
       const [today, ...rest] = await Promise.all([this.d.figures(TODAY), ...windows.map((m) => this.d.figures(minutesWindow(m)))]);
       const active = await this.store.active();
       await this.redisReachable(now);
-      const observations = observe(this.rules, { today: today!, windows: new Map(windows.map((m, i) => [m, rest[i]!])) });
+      const seen: Seen = { today: today!, windows: new Map(windows.map((m, i) => [m, rest[i]!])) };
+      this.lastSeen = seen;
+      const observations = observe(this.rules, seen);
       const clearFor = (key: string) => this.rules.find((r) => key.startsWith(`${r.kind}:`))?.clearForMs ?? 0;
       const t = this.tracker.step(now, observations, new Set(active.keys()), clearFor);
       for (const o of t.fire) await this.fire(o, now);

@@ -20,6 +20,12 @@ const CHUNK = 500;
 export interface RecordReaderOptions {
   /** Settled records held in memory at most. */
   maxCached?: number;
+  /**
+   * PHONE_RETENTION_DAYS in ms: a record older than this is served without its caller's
+   * number even before the collector's retention pass has rewritten it (and a record cached
+   * here before that pass loses it too).
+   */
+  phoneRetentionMs?: number;
   onBadRecord?: (id: string, error: string) => void;
 }
 
@@ -42,7 +48,7 @@ export class CallRecords {
     const missing: string[] = [];
     for (const id of ids) {
       const hit = this.cache.get(id);
-      if (hit) out.push(hit);
+      if (hit) out.push(this.forgetting(hit));
       else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += CHUNK) {
@@ -86,6 +92,13 @@ export class CallRecords {
     return texts.map((t, i) => this.parse(`in-progress #${i}`, t)).filter((r): r is CallRecord => r !== null);
   }
 
+  /** The record without its caller's number once that is past PHONE_RETENTION_DAYS. */
+  private forgetting(r: CallRecord): CallRecord {
+    const keep = this.o.phoneRetentionMs;
+    if (keep !== undefined && r.callerIdNum && r.firstJoinedAt < Date.now() - keep) r.callerIdNum = '';
+    return r;
+  }
+
   private parse(id: string, text: string): CallRecord | null {
     // A record merged into another call is a marker: the other record holds its entries.
     const json = storedRecordJson(text);
@@ -93,7 +106,7 @@ export class CallRecords {
     try {
       const r = JSON.parse(json) as CallRecord;
       if (typeof r.linkedid !== 'string' || !Array.isArray(r.visits) || !Array.isArray(r.transfers)) throw new Error('not a call record');
-      return r;
+      return this.forgetting(r);
     } catch (e) {
       this.o.onBadRecord?.(id, (e as Error).message);
       return null;

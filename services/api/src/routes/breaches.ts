@@ -1,11 +1,11 @@
 /** The breach register: list, one breach with its audit trail, and recording the follow-up. */
 import { isoWeekSpan, localDate, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
-import { breachOf, complaintPatchProblem, followUpOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUpHashes, readFollowUps, recordFollowUp } from '../breaches/register.ts';
+import { breachOf, COMPLAINT_FIELDS, complaintPatchProblem, followUpOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUpHashes, readFollowUps, recordFollowUp } from '../breaches/register.ts';
 import { readCallbacks } from '../callbacks/state.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import type { Callback } from '../schemas/callbacks.ts';
-import { BreachDetail, BreachesQuery, BreachIdParams, BreachList, FollowUpPatch } from '../schemas/breaches.ts';
+import { BreachDetail, BreachesQuery, BreachIdParams, BreachList, ComplaintList, ComplaintsQuery, FollowUpPatch, type Breach } from '../schemas/breaches.ts';
 import { ApiError } from '../schemas/registry.ts';
 
 /** The longest range one request may ask for: a year (the register reads its index, O(breaches)). */
@@ -36,8 +36,57 @@ const notFound = (id: string) => ({
   message: `no breach ${JSON.stringify(id)}: no finished call with that id in the records (kept RETENTION_DAYS days), or that call broke no norm`,
 });
 
+/** The most urgent first: a step overdue, then the nearest due date of a step not done. */
+function urgency(b: Breach): [number, string] {
+  const steps = b.followUp.complaint ? Object.values(b.followUp.complaint.deadlines) : [];
+  const open = steps.filter((d) => d.doneOn === null && d.due !== null);
+  const next = open.map((d) => d.due!).sort()[0] ?? '9999-12-31';
+  return [steps.some((d) => d.overdue) ? 0 : 1, next];
+}
+
 export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
   const tz = ctx.config.BELOFTE_TIMEZONE;
+
+  api.add(
+    {
+      method: 'get',
+      path: '/api/complaints',
+      operationId: 'listComplaints',
+      tag: 'breaches',
+      summary: 'Complaints about breaches across every period, with their charter deadlines: what is overdue, what is due soon',
+      description: 'From the breach register of the last RETENTION_DAYS (at most 400 days), the most urgent first. Caller numbers are masked to their last 4 digits.',
+      access: 'manager',
+      query: ComplaintsQuery,
+      responses: { 200: { description: 'The complaints.', schema: ComplaintList } },
+    },
+    async ({ query }, c) => {
+      const now = ctx.switchNow();
+      const today = todayOf(ctx);
+      const from = now - Math.min(ctx.config.RETENTION_DAYS, 400) * 86_400_000;
+      const entries = (await ctx.rollups.breaches(from, now + 86_400_000, tz)).filter((b) => !query.queue || b.queues.includes(query.queue));
+      // Only the breaches with a complaint are read in full.
+      const p = ctx.redis.pipeline();
+      for (const e of entries) p.hget(ctx.keys.breachFollowUp(e.id), COMPLAINT_FIELDS.receivedOn);
+      const received = ((await p.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v as string | null;
+      });
+      const ids = entries.filter((_, i) => received[i]).map((e) => e.id);
+      const [records, followUps, callbacks] = await Promise.all([ctx.records.many(ids), readFollowUps(ctx.redis, ctx.keys, ids, today), readCallbacks(ctx.redis, ctx.keys, ids)]);
+      const breaches = records
+        .filter(isBreach)
+        .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
+        .filter((b) => b.followUp.complaint && (query.state === 'all' || b.followUp.complaint.settledOn === null))
+        .sort((a, b) => {
+          const [ua, ub] = [urgency(a), urgency(b)];
+          return ua[0] - ub[0] || ua[1].localeCompare(ub[1]) || a.at.localeCompare(b.at);
+        });
+      const steps = (b: Breach) => Object.values(b.followUp.complaint!.deadlines);
+      const overdue = breaches.filter((b) => steps(b).some((d) => d.overdue)).length;
+      const dueSoon = breaches.filter((b) => !steps(b).some((d) => d.overdue) && steps(b).some((d) => d.state === 'dueSoon')).length;
+      return c.json({ today, state: query.state, queue: query.queue ?? null, count: breaches.length, overdue, dueSoon, breaches });
+    },
+  );
 
   api.add(
     {

@@ -75,6 +75,9 @@ export async function computePeriod(ctx: ApiContext, from: string, to: string | 
 
 /** The abandoned entries that joined in [from, to), from the abandoned-calls index. */
 export async function abandonedEntries(ctx: ApiContext, from: number, to: number, queue: string | null): Promise<AbandonedEntry[]> {
+  // Past PHONE_RETENTION_DAYS the index's masked digits are not served either, as the records
+  // no longer hold the number (an entry is at or after its call's first entry, so never later).
+  const forgetBefore = Date.now() - ctx.config.PHONE_RETENTION_DAYS * 86_400_000;
   return (await ctx.rollups.abandoned(from, to, ctx.config.BELOFTE_TIMEZONE))
     .filter((e) => !queue || e.queue === queue)
     .map((e) => ({
@@ -84,7 +87,7 @@ export async function abandonedEntries(ctx: ApiContext, from: number, to: number
       queue: e.queue,
       waitedSeconds: Math.max(0, Math.round((e.leftAt - e.at) / 1000)),
       short: e.short,
-      caller: e.caller,
+      caller: e.at < forgetBefore ? null : e.caller,
     }))
     .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }

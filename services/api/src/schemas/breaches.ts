@@ -235,3 +235,24 @@ export type Breach = z.infer<typeof Breach>;
 export type BreachDetail = z.infer<typeof BreachDetail>;
 export type BreachList = z.infer<typeof BreachList>;
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const ComplaintsQuery = z
+  .object({
+    state: z.enum(['open', 'all']).default('open').describe('open: not yet settled (default); all: every complaint still in the records.'),
+    queue: queueParam.optional().describe('Only complaints about calls that entered this queue.'),
+  })
+  .strict()
+  .register(inputs, { id: 'ComplaintsQuery' });
+
+export const ComplaintList = z
+  .object({
+    today: z.string().describe('The local date the deadlines were judged on.'),
+    state: z.enum(['open', 'all']),
+    queue: z.string().nullable(),
+    count: z.number().int(),
+    overdue: z.number().int().describe('Complaints with a step not done and past its due date.'),
+    dueSoon: z.number().int().describe('Complaints with a step due today or on the next working day (and none overdue).'),
+    breaches: z.array(Breach).describe('The breaches with a complaint, the most urgent first: overdue, then by the nearest due date of a step not done.'),
+  })
+  .register(outputs, { id: 'ComplaintList', description: 'Complaints across every period, with their deadlines.' });
+export type ComplaintList = z.infer<typeof ComplaintList>;

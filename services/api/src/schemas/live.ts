@@ -72,6 +72,7 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     name: z.string(),
     interface: z.string(),
     since: instant(),
+    pausedIn: z.array(z.string()).describe('Queues where the agent is paused (pause is per queue); `state` is paused only when that is all of them.'),
     ...perMetric(AGENT_METRIC_NAMES, (m) => z.number().int().describe(AGENT_METRICS[m].description)),
   })
   .register(outputs, { id: 'LiveAgentView' });

@@ -27,7 +27,8 @@ export function parseCapture(bytes: Buffer | string, onEvent?: (ev: AmiEvent, fi
       frame: (fields) => {
         stats.frames++;
         try {
-          const ev = normalise(fields, 0);
+          // No receipt times in a capture: each time is checked against the previous event's.
+          const ev = normalise(fields, events.at(-1)?.at ?? 0);
           if (ev) {
             events.push(ev);
             onEvent?.(ev, fields);

@@ -41,6 +41,8 @@ export interface AmiClientEvents {
   event: [fields: Fields, receivedAt: number];
   skipped: [eventName: string];
   malformed: [text: string, reason: string];
+  /** A Ping answer: the switch's `Timestamp` (ms; NaN when it sent none) between our send and receipt times. */
+  pong: [switchMs: number, sentAt: number, receivedAt: number];
 }
 
 interface Pending {
@@ -172,10 +174,17 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     this.pending.delete(id);
   }
 
+  /** Pings the switch; the answer's Timestamp is reported as `pong` (the clock offset comes from these). */
+  async ping(timeoutMs = this.o.pingTimeoutMs): Promise<void> {
+    const sentAt = Date.now();
+    const r = await this.action({ Action: 'Ping' }, timeoutMs);
+    this.emit('pong', Number(r.response.timestamp) * 1000, sentAt, Date.now());
+  }
+
   private startPing(): void {
     this.stopPing();
     this.pingTimer = setInterval(() => {
-      this.action({ Action: 'Ping' }, this.o.pingTimeoutMs).catch((e: Error) => {
+      void this.ping().catch((e: Error) => {
         // No Pong: the switch is gone even if the socket does not know yet.
         if (this.connected) this.transport?.close();
         if (this.connected) this.teardown(`ping failed: ${e.message}`);

@@ -101,6 +101,10 @@ export class FrameParser {
       let eol = text.indexOf('\n');
       if (eol < 0) eol = text.length;
       const name = text.slice(7, text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
+      if (name.trim() === '') {
+        this.sink.malformed(text.slice(0, 200), 'Event: without a name');
+        return;
+      }
       if (this.wants && !this.wants(name)) {
         this.sink.skipped?.(name);
         return;
@@ -109,7 +113,8 @@ export class FrameParser {
     // Copy the frame out of the read buffer: V8 keeps a whole 64 KiB read alive for as long as
     // any slice of it lives, and ids from this frame are kept for an hour.
     text = Buffer.from(text, 'latin1').toString('latin1');
-    const fields: Fields = {};
+    // Field names come from the switch: no prototype, so `__proto__` or `constructor` are just names.
+    const fields: Fields = Object.create(null) as Fields;
     let count = 0;
     let pos = 0;
     const n = text.length;

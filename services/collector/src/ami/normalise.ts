@@ -55,14 +55,46 @@ function int(f: Fields, key: string, fallback = 0): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
-/** Event time from `Timestamp: 1795481036.429851` (seconds.micros), else the receipt time. */
-export function eventTime(f: Fields, receivedAt: number): number {
+/** A duration no call has: a switch that says so is wrong. */
+const MAX_DURATION_SECONDS = 86_400;
+
+/**
+ * A duration field (`HoldTime`, `TalkTime`, `RingTime`): a whole number from 0 up to a day,
+ * or null when missing, garbage, negative or absurd (the domain then derives it from the
+ * visit's own event times, or skips the event).
+ */
+function duration(f: Fields, key: string, max = MAX_DURATION_SECONDS): number | null {
+  const v = f[key]?.trim();
+  if (!v || !/^\d+(\.\d+)?$/.test(v)) return null;
+  const n = Math.floor(Number(v));
+  return Number.isFinite(n) && n <= max ? n : null;
+}
+
+/** An event time further than this from when it arrived is the switch's mistake, not its clock (default of AMI_MAX_CLOCK_SKEW_SECONDS). */
+export const MAX_CLOCK_SKEW_MS = 86_400_000;
+
+/**
+ * Event time from `Timestamp: 1795481036.429851` (seconds.micros), range-checked against
+ * `reference` (the receipt time, or in a replay the previous event's time): a time more than a
+ * day away from it, or garbage, is replaced by the reference and `suspect` is set.
+ */
+export function eventTime(f: Fields, reference: number, maxSkewMs = MAX_CLOCK_SKEW_MS): { at: number; suspect: boolean } {
   const ts = f.timestamp;
-  if (ts) {
-    const n = Number(ts);
-    if (Number.isFinite(n) && n > 0) return n * 1000;
-  }
-  return receivedAt;
+  if (ts === undefined || ts === '') return { at: reference, suspect: false };
+  const at = Number(ts) * 1000;
+  if (!Number.isFinite(at) || at <= 0) return { at: reference, suspect: true };
+  // No reference yet (the first event of a replay): only a time no switch can have is refused.
+  // maxSkewMs 0: the switch's times are trusted as they come (a past week played on purpose).
+  if (reference <= 0 || maxSkewMs === 0) return at < 8.64e15 ? { at, suspect: false } : { at: reference, suspect: true };
+  return Math.abs(at - reference) > maxSkewMs ? { at: reference, suspect: true } : { at, suspect: false };
+}
+
+/** What normalising noticed about a frame beyond its fields, for the collector's counters. */
+export interface NormaliseNotes {
+  /** The Timestamp was replaced by the reference time. */
+  suspectTime: boolean;
+  /** The largest believable distance of a Timestamp from the reference (0: no check). */
+  maxSkewMs?: number;
 }
 
 function member(f: Fields, event: string, type: MemberStatus['type'], at: number): MemberStatus {
@@ -77,18 +109,22 @@ function member(f: Fields, event: string, type: MemberStatus['type'], at: number
     paused: f.paused === '1' || f.paused === 'true',
     pausedReason: f.pausedreason ?? f.reason ?? '',
     inCall: f.incall === '1',
-    wrapupSeconds: int(f, 'wrapuptime'),
+    wrapupSeconds: duration(f, 'wrapuptime') ?? 0,
   };
 }
 
 /**
  * Normalises one frame. Returns null for frames Belofte does not use; throws
- * MalformedEvent when a frame it uses lacks a field it cannot do without.
+ * MalformedEvent when a frame it uses lacks a field it cannot do without. `receivedAt` is the
+ * reference for the event's time (see eventTime); `notes`, when given, learns what was repaired.
  */
-export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
+export function normalise(f: Fields, receivedAt: number, notes?: NormaliseNotes): AmiEvent | null {
   const name = f.event;
   if (name === undefined) return null;
-  const at = eventTime(f, receivedAt);
+  if (name.trim() === '') throw new MalformedEvent('Event: without a name');
+  const time = eventTime(f, receivedAt, notes?.maxSkewMs);
+  const at = time.at;
+  if (notes) notes.suspectTime = time.suspect;
   switch (name) {
     case 'QueueCallerJoin':
       return {
@@ -111,7 +147,7 @@ export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
         queue: req(f, 'queue', name),
         uniqueid: req(f, 'uniqueid', name),
         linkedid: f.linkedid || f.uniqueid!,
-        holdTime: int(f, 'holdtime'),
+        holdTime: duration(f, 'holdtime'),
       };
     case 'AgentCalled':
       return {
@@ -131,7 +167,7 @@ export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
         uniqueid: req(f, 'uniqueid', name),
         member: f.membername || req(f, 'interface', name),
         interface: f.interface ?? '',
-        ringTimeMs: int(f, 'ringtime'),
+        ringTimeMs: duration(f, 'ringtime', MAX_DURATION_SECONDS * 1000),
       };
     case 'AgentConnect':
       return {
@@ -142,8 +178,8 @@ export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
         linkedid: f.linkedid || f.uniqueid!,
         member: f.membername || req(f, 'interface', name),
         interface: f.interface ?? '',
-        holdTime: int(f, 'holdtime'),
-        ringTimeSeconds: int(f, 'ringtime'),
+        holdTime: duration(f, 'holdtime'),
+        ringTimeSeconds: duration(f, 'ringtime'),
         destChannel: f.destchannel ?? '',
         destUniqueid: f.destuniqueid ?? '',
       };
@@ -156,8 +192,8 @@ export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
         linkedid: opt(f, 'linkedid'),
         member: f.membername || req(f, 'interface', name),
         interface: f.interface ?? '',
-        holdTime: int(f, 'holdtime'),
-        talkTime: int(f, 'talktime'),
+        holdTime: duration(f, 'holdtime'),
+        talkTime: duration(f, 'talktime'),
         reason: f.reason ?? '',
       };
     case 'BlindTransfer':
@@ -211,7 +247,7 @@ export function normalise(f: Fields, receivedAt: number): AmiEvent | null {
         uniqueid: req(f, 'uniqueid', name),
         channel: f.channel ?? '',
         callerIdNum: opt(f, 'calleridnum') ?? '',
-        waitSeconds: int(f, 'wait'),
+        waitSeconds: duration(f, 'wait') ?? 0,
       };
     default:
       return null;

@@ -32,8 +32,8 @@ export interface QueueCallerAbandon extends Base {
   queue: string;
   uniqueid: string;
   linkedid: string;
-  /** Asterisk's own wait, whole seconds. */
-  holdTime: number;
+  /** Asterisk's own wait, whole seconds; null when the switch sent none or garbage. */
+  holdTime: number | null;
 }
 
 export interface AgentCalled extends Base {
@@ -51,8 +51,8 @@ export interface AgentRingNoAnswer extends Base {
   uniqueid: string;
   member: string;
   interface: string;
-  /** Milliseconds here, unlike AgentConnect's seconds. */
-  ringTimeMs: number;
+  /** Milliseconds here, unlike AgentConnect's seconds; null when missing or garbage. */
+  ringTimeMs: number | null;
 }
 
 export interface AgentConnect extends Base {
@@ -62,9 +62,12 @@ export interface AgentConnect extends Base {
   linkedid: string;
   member: string;
   interface: string;
-  /** Asterisk's wait for this queue entry, whole seconds: the service level is counted on it. */
-  holdTime: number;
-  ringTimeSeconds: number;
+  /**
+   * Asterisk's wait for this queue entry, whole seconds: the service level is counted on it.
+   * Null when missing or garbage: the tracker then takes it from the visit's own times.
+   */
+  holdTime: number | null;
+  ringTimeSeconds: number | null;
   destChannel: string;
   destUniqueid: string;
 }
@@ -77,8 +80,9 @@ export interface AgentComplete extends Base {
   linkedid: string | null;
   member: string;
   interface: string;
-  holdTime: number;
-  talkTime: number;
+  /** Whole seconds; null when missing or garbage (then taken from the visit's own times). */
+  holdTime: number | null;
+  talkTime: number | null;
   /** caller | agent | transfer */
   reason: string;
 }

@@ -1,7 +1,7 @@
 /**
  * Property-based: whatever order, duplication, loss or garbage the stream has, the parser
  * and the domain core never throw, never count a queue visit twice, and keep every queue's
- * books balanced: offered = answered + abandoned + short abandons + timed out + unknown + waiting.
+ * books balanced: offered = answered + abandoned + short abandons + timed out + moved out + unknown + waiting.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ function messUp(frames: Fields[], mess: number[]): Fields[] {
 
 function balanced(t: Tally, maxOffered: Record<string, number>): void {
   for (const [q, f] of t.queues) {
-    expect(f.offered).toBe(f.answered + f.abandoned + f.shortAbandoned + f.timedOut + f.unknown + f.waiting);
+    expect(f.offered).toBe(f.answered + f.abandoned + f.shortAbandoned + f.timedOut + f.movedOut + f.unknown + f.waiting);
     for (const v of Object.values(f)) if (typeof v === 'number') expect(v).toBeGreaterThanOrEqual(0);
     expect(f.offered).toBeLessThanOrEqual(maxOffered[q] ?? 0);
     if (f.serviceLevel !== null) expect(f.serviceLevel).toBeGreaterThanOrEqual(0);

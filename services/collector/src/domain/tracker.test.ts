@@ -92,7 +92,9 @@ describe('outcomes', () => {
 
   it('tells a queue timeout (QueueCallerAbandon without a hangup) from an abandon', () => {
     // The switch sends channel events (a Hangup elsewhere shows it), but this caller did not hang up.
-    const { support, tracker } = play([hangup(0, 'other'), join(0, 'c1'), abandon(60, 'c1', 60), leave(60, 'c1')]);
+    const { support, tracker, tally } = play([hangup(0, 'other'), join(0, 'c1'), abandon(60, 'c1', 60), leave(60, 'c1')]);
+    // Neither a hang-up nor a next queue came within the evidence window.
+    tally.apply(tracker.tick(s(63)));
     expect(support()).toMatchObject({ offered: 1, abandoned: 0, timedOut: 1, waiting: 0 });
     expect(tracker.calls.get('c1')!.outcome).toBe('timedOut');
   });

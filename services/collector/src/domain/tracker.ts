@@ -8,8 +8,11 @@
  * the caller's Uniqueid, so every id a call was ever seen under is an alias of it, and two
  * calls that turn out to be one are merged rather than counted twice.
  */
+import type { VisitEnd } from '@belofte/shared/catalogue';
 import type { Thresholds } from '@belofte/shared/figures';
-import { applyMemberStatus, newAgent, setState, stateFromDevice } from './agents.ts';
+import { AgentRoster } from './agents.ts';
+import { DedupeRing } from './dedupe.ts';
+import { unhandled } from './exhaustive.ts';
 import type {
   AgentComplete,
   AgentConnect,
@@ -27,13 +30,16 @@ import type { AgentState, Change, CustomerCall, DomainCounters, QueueVisit, Tran
 
 /** Signals of one transfer (transfer event, AgentComplete "transfer", re-queue) arrive this close together. */
 const TRANSFER_MATCH_MS = 2_000;
-/** QueueCallerLeave comes just before AgentConnect: a leave is only final when no answer follows this soon. */
-const LEAVE_SETTLE_MS = 1_000;
+/**
+ * How a visit that left unanswered ended is told by that caller channel's own events this close
+ * either side: its hang-up (abandoned), its next QueueCallerJoin (moved), or an AgentConnect
+ * (the QueueCallerLeave that precedes an answer). Asterisk sends them within milliseconds.
+ */
+const END_EVIDENCE_MS = 2_000;
 /** A finished call stays in memory this long so late events still find it (event time). */
 const FINISHED_RETENTION_MS = 60 * 60_000;
 /** A call with no open visit and no hangup seen is closed after this much quiet (event time). */
 const IDLE_CLOSE_MS = 10 * 60_000;
-const FINGERPRINTS = 8_192;
 /** A join this close to a visit already known for the channel and queue is that visit (HoldTime has whole seconds). */
 const SAME_JOIN_MS = 2_000;
 
@@ -41,37 +47,51 @@ export interface TrackerOptions {
   thresholds: Thresholds;
   /** Keep finished calls forever (replay); the live collector lets them go after an hour. */
   keepFinished?: boolean;
+  /** A visit still waiting this long (event time) is implausible: closed as unknown. Default 4 h. */
+  maxWaitMs?: number;
+  /** Customer calls held in memory at most; beyond, the oldest are let go (finished ones first). */
+  maxCalls?: number;
 }
+
+export const DEFAULT_MAX_WAIT_MS = 4 * 3_600_000;
+export const DEFAULT_MAX_CALLS = 20_000;
 
 export interface TrackerState {
   calls: CustomerCall[];
   agents: AgentState[];
 }
 
-interface PendingLeave {
+/** A visit that left the queue unanswered, waiting for the evidence of how. */
+interface PendingEnd {
   linkedid: string;
   visitId: string;
+  uniqueid: string;
   at: number;
+  /** QueueCallerAbandon (hang-up, timeout or move) or a bare QueueCallerLeave (exit key, answer next). */
+  by: 'abandon' | 'leave';
 }
 
 export class CallTracker {
   readonly calls = new Map<string, CustomerCall>();
-  readonly agents = new Map<string, AgentState>();
-  readonly counters: DomainCounters = { events: 0, duplicates: 0, orphans: 0 };
+  readonly counters: DomainCounters = { events: 0, duplicates: 0, orphans: 0, implausible: 0, evicted: 0 };
 
   private readonly alias = new Map<string, string>();
-  private readonly agentByChannel = new Map<string, string>();
+  private readonly roster = new AgentRoster((a) => this.dirtyAgents.add(a));
+  private readonly dedupe = new DedupeRing();
+  /** Channel (Uniqueid) → time of its last hang-up event. */
   private readonly hungUp = new Map<string, number>();
-  private readonly pendingLeaves: PendingLeave[] = [];
+  private readonly pendingEnds = new Map<string, PendingEnd>();
   private readonly lastActivity = new Map<string, number>();
-  private readonly fingerprints = new Set<string>();
-  private readonly fingerprintRing: string[] = new Array(FINGERPRINTS).fill('');
-  private fingerprintNext = 0;
-  private fingerprintAt = 0;
-  /** Whether this session delivers channel (call class) events; without them hangups cannot tell abandon from timeout. */
-  private seesHangups = false;
+  private slowRulesAt = 0;
+  /**
+   * Set when the session is known to lack the `call` event class (manager.conf): then no
+   * hang-up can ever be seen, and an unmoved QueueCallerAbandon is taken as Asterisk names it.
+   */
+  private hangupsAbsent = false;
   private readonly thresholds: Thresholds;
   private readonly keepFinished: boolean;
+  private readonly maxWaitMs: number;
+  private readonly maxCalls: number;
   private changes: Change[] = [];
   private dirtyCalls = new Set<CustomerCall>();
   private dirtyAgents = new Set<AgentState>();
@@ -79,6 +99,18 @@ export class CallTracker {
   constructor(options: TrackerOptions) {
     this.thresholds = options.thresholds;
     this.keepFinished = options.keepFinished ?? false;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS;
+  }
+
+  /** Agents by member name. */
+  get agents(): ReadonlyMap<string, AgentState> {
+    return this.roster.agents;
+  }
+
+  /** The session delivers no `call` class events (no hang-ups can be seen), or it does again. */
+  setHangupsAbsent(absent: boolean): void {
+    this.hangupsAbsent = absent;
   }
 
   // ---------------------------------------------------------------- public API
@@ -86,7 +118,7 @@ export class CallTracker {
   /** Applies one event; returns the figure and state changes it causes, in order. */
   process(ev: AmiEvent): Change[] {
     this.counters.events++;
-    if (this.isDuplicate(ev)) {
+    if (this.dedupe.repeated(ev)) {
       this.counters.duplicates++;
       return [];
     }
@@ -102,10 +134,10 @@ export class CallTracker {
         this.onAbandon(ev);
         break;
       case 'AgentCalled':
-        this.onAgentEvent(ev.member, ev.interface, ev.queue, 'ringing', ev.at);
+        this.roster.called(ev);
         break;
       case 'AgentRingNoAnswer':
-        this.onRingNoAnswer(ev.member, ev.interface, ev.queue, ev.at);
+        this.roster.ringNoAnswer(ev);
         break;
       case 'AgentConnect':
         this.onConnect(ev);
@@ -121,10 +153,10 @@ export class CallTracker {
       case 'QueueMemberAdded':
       case 'QueueMemberPause':
       case 'QueueMember':
-        this.onMember(ev);
+        this.roster.member(ev);
         break;
       case 'QueueMemberRemoved':
-        this.onMemberRemoved(ev);
+        this.roster.removed(ev);
         break;
       case 'Hangup':
         this.onHangup(ev);
@@ -133,6 +165,8 @@ export class CallTracker {
         // Only meaningful inside resync(); a stray one is an orphan.
         this.counters.orphans++;
         break;
+      default:
+        unhandled(ev);
     }
     return this.flush();
   }
@@ -185,28 +219,21 @@ export class CallTracker {
         stamp: `resync:${Math.round(joinedAt / 1000)}`,
       });
     }
-    // Agents: the member list is the truth about who is logged in where.
-    const byAgent = new Map<string, MemberStatus[]>();
-    for (const m of members) byAgent.set(m.member, [...(byAgent.get(m.member) ?? []), m]);
-    for (const [name, agent] of this.agents) {
-      if (!byAgent.has(name) && agent.queues.length > 0) {
-        agent.queues = [];
-        this.updateAgentState(agent, at);
-      }
-    }
-    for (const [name, reports] of byAgent) {
-      const agent = this.agent(name, reports[0]!.interface, at);
-      agent.queues = [];
-      for (const r of reports) applyMemberStatus(agent, r);
-      // A talk whose AgentComplete was missed: the agent is no longer in a call.
-      if (!agent.inCall) this.closeTalksOf(name, at, inQuestion);
-      this.updateAgentState(agent, at);
+    // Agents: the member list is the truth about who is logged in where; a talk whose
+    // AgentComplete was missed is over when its agent is no longer in a call.
+    for (const name of this.roster.resync(members, at)) this.closeTalksOf(name, at, inQuestion);
+    // Calls whose end never came (a switch that crashed mid-call): nothing is open, so the
+    // record is written now rather than after an idle timer.
+    for (const call of this.calls.values()) {
+      if (call.endedAt === null && !this.hasOpenVisit(call) && call.visits.every(inQuestion)) this.finishCall(call, at);
     }
     return this.flush();
   }
 
   /** Ends everything still open as of `at` (end of a replayed capture): open calls keep their state, idle ones close. */
   finish(at: number): Change[] {
+    // No more evidence is coming: every open question about a visit's end is answered now.
+    for (const p of [...this.pendingEnds.values()]) this.resolvePending(p);
     this.settle(at);
     for (const call of this.calls.values()) {
       if (call.endedAt === null && !this.hasOpenVisit(call)) this.finishCall(call, at);
@@ -216,7 +243,7 @@ export class CallTracker {
 
   /** Plain-data state for storage; `restore` takes it back. */
   state(): TrackerState {
-    return { calls: [...this.calls.values()], agents: [...this.agents.values()] };
+    return { calls: [...this.calls.values()], agents: [...this.roster.agents.values()] };
   }
 
   restore(state: TrackerState): void {
@@ -224,10 +251,22 @@ export class CallTracker {
       this.calls.set(call.linkedid, call);
       this.indexCall(call);
     }
-    for (const agent of state.agents) {
-      this.agents.set(agent.name, agent);
-      for (const ch of agent.channels) this.agentByChannel.set(ch, agent.name);
+    this.roster.restore(state.agents);
+  }
+
+  /**
+   * Everything live that Redis should hold, as changes: after Redis came back empty (flushed,
+   * a failover that lost data) writing these restores waiting callers, calls and agents.
+   */
+  liveState(): Change[] {
+    const out: Change[] = [];
+    for (const call of this.calls.values()) {
+      if (call.endedAt !== null) continue;
+      for (const v of call.visits) if (v.status === 'waiting') out.push({ kind: 'visitJoined', queue: v.queue, visitId: v.id, linkedid: call.linkedid, at: v.joinedAt });
+      out.push({ kind: 'callChanged', call });
     }
+    for (const agent of this.roster.agents.values()) out.push({ kind: 'agentChanged', agent });
+    return out;
   }
 
   /** Ids of the visits open now (waiting or talking): what a QueueStatus sent now answers about. */
@@ -245,6 +284,11 @@ export class CallTracker {
   // ---------------------------------------------------------------- calls
 
   private onJoin(ev: QueueCallerJoin): void {
+    // The same channel entering a queue right after leaving one unanswered: it was moved
+    // (AMI Redirect, dialplan flow-out), not abandoned and not timed out.
+    for (const p of [...this.pendingEnds.values()]) {
+      if (p.uniqueid === ev.uniqueid && ev.at - p.at <= END_EVIDENCE_MS) this.resolvePending(p, 'movedOut');
+    }
     let call = this.findCall(ev.uniqueid);
     const byLinked = this.findCall(ev.linkedid);
     if (call && byLinked && call !== byLinked) call = this.merge(call, byLinked);
@@ -302,16 +346,15 @@ export class CallTracker {
     this.emit({ kind: 'visitJoined', queue: ev.queue, visitId: id, linkedid: call.linkedid, at: ev.at });
     if (requeue) this.transferSignal(call, 'requeue', ev.at, 'redirect', null);
     this.touch(call, ev.at);
+    this.bound(ev.at);
   }
 
   private onLeave(ev: QueueCallerLeave): void {
     const call = this.findCall(ev.uniqueid);
     const visit = call && this.openVisit(call, ev.uniqueid, ev.queue, 'waiting');
-    if (!call || !visit) {
-      // Normal after an abandon (the leave follows it) or an answer; otherwise an orphan.
-      return;
-    }
-    this.pendingLeaves.push({ linkedid: call.linkedid, visitId: visit.id, at: ev.at });
+    // Normal after an abandon (the leave follows it) or an answer; otherwise an orphan.
+    if (!call || !visit || this.pendingEnds.has(visit.id)) return;
+    this.pendingEnds.set(visit.id, { linkedid: call.linkedid, visitId: visit.id, uniqueid: visit.uniqueid, at: ev.at, by: 'leave' });
   }
 
   private onAbandon(ev: QueueCallerAbandon): void {
@@ -321,15 +364,41 @@ export class CallTracker {
       this.counters.orphans++;
       return;
     }
-    // Asterisk sends QueueCallerAbandon also when the wait timed out or the queue emptied.
-    // Only a caller who hung up abandoned: their channel's HangupRequest comes first.
-    const hungUp = this.hungUp.has(ev.uniqueid) || !this.seesHangups;
-    let outcome: 'abandoned' | 'shortAbandoned' | 'timedOut' = 'timedOut';
-    if (hungUp) {
-      const waited = (ev.at - visit.joinedAt) / 1000;
-      outcome = waited < this.thresholds.shortAbandonSeconds ? 'shortAbandoned' : 'abandoned';
+    // The caller is out of this queue, however it ends: no phone rings for them any more.
+    this.roster.callerGone(visit.uniqueid, ev.at);
+    // Asterisk sends QueueCallerAbandon for a hang-up, a timeout, an empty queue and a move
+    // alike. Only this channel's own events tell: a hang-up just before (the usual order), or
+    // one of the signals that resolvePending waits for.
+    const pending: PendingEnd = { linkedid: call.linkedid, visitId: visit.id, uniqueid: visit.uniqueid, at: ev.at, by: 'abandon' };
+    if (this.hungUpNear(pending)) this.resolvePending(pending, 'hangup');
+    else this.pendingEnds.set(visit.id, pending);
+  }
+
+  /** A hang-up of the visit's channel, or of the customer's own first channel, close to the end. */
+  private hungUpNear(p: PendingEnd): boolean {
+    for (const id of [p.uniqueid, p.linkedid]) {
+      const at = this.hungUp.get(id);
+      if (at !== undefined && Math.abs(at - p.at) <= END_EVIDENCE_MS) return true;
     }
-    this.endVisit(call, visit, outcome, ev.at);
+    return false;
+  }
+
+  /**
+   * Decides how a visit that left unanswered ended. `evidence` is what was seen; without any
+   * (its window passed, or the stream ended) a QueueCallerAbandon is a timeout — unless the
+   * session cannot see hang-ups at all, then it is taken as Asterisk names it.
+   */
+  private resolvePending(p: PendingEnd, evidence: 'hangup' | 'movedOut' | 'none' = 'none'): void {
+    this.pendingEnds.delete(p.visitId);
+    const call = this.calls.get(p.linkedid) ?? this.findCall(p.linkedid);
+    const visit = call?.visits.find((v) => v.id === p.visitId);
+    if (!call || !visit || visit.status !== 'waiting') return;
+    let outcome: VisitEnd = 'timedOut';
+    if (evidence === 'movedOut') outcome = 'movedOut';
+    else if (p.by === 'abandon' && (evidence === 'hangup' || this.hangupsAbsent)) {
+      outcome = (p.at - visit.joinedAt) / 1000 < this.thresholds.shortAbandonSeconds ? 'shortAbandoned' : 'abandoned';
+    }
+    this.endVisit(call, visit, outcome, p.at);
   }
 
   private onConnect(ev: AgentConnect): void {
@@ -341,7 +410,12 @@ export class CallTracker {
     }
     if (!visit) {
       // The join happened before Belofte was listening: the entry is known from Asterisk's
-      // HoldTime, so count it rather than lose an answered call.
+      // HoldTime, so count it rather than lose an answered call. Without a usable HoldTime
+      // there is nothing to count it on.
+      if (ev.holdTime === null) {
+        this.counters.implausible++;
+        return;
+      }
       this.counters.orphans++;
       this.onJoin({
         type: 'QueueCallerJoin',
@@ -358,19 +432,22 @@ export class CallTracker {
       visit = this.openVisit(call, ev.uniqueid, ev.queue, 'waiting');
       if (!visit) return;
     }
-    this.dropPendingLeave(visit.id);
+    this.pendingEnds.delete(visit.id);
+    // A missing or garbage HoldTime is the visit's own wait.
+    const holdSeconds = ev.holdTime ?? Math.max(0, Math.floor((ev.at - visit.joinedAt) / 1000));
+    if (ev.holdTime === null) this.counters.implausible++;
     visit.status = 'answered';
     visit.answeredAt = ev.at;
-    visit.holdSeconds = ev.holdTime;
+    visit.holdSeconds = holdSeconds;
     visit.agent = ev.member;
-    const withinTarget = ev.holdTime <= this.thresholds.targetSeconds;
+    const withinTarget = holdSeconds <= this.thresholds.targetSeconds;
     this.emit({
       kind: 'visitAnswered',
       queue: ev.queue,
       visitId: visit.id,
       linkedid: call!.linkedid,
       agent: ev.member,
-      holdSeconds: ev.holdTime,
+      holdSeconds,
       withinTarget,
       at: ev.at,
     });
@@ -382,19 +459,8 @@ export class CallTracker {
       c.abandonedAt = null;
       this.checkGuarantee(c, ev.at);
     }
-    const agent = this.agent(ev.member, ev.interface, ev.at);
-    if (!agent.queues.includes(ev.queue)) agent.queues = [...agent.queues, ev.queue].sort();
-    for (const ch of [ev.destChannel, ev.destUniqueid]) {
-      if (!ch) continue;
-      this.agentByChannel.set(ch, ev.member);
-      if (!agent.channels.includes(ch)) {
-        // Only the agent's recent channels matter (a transfer comes during the talk): forget older ones.
-        for (const gone of agent.channels.slice(0, -7)) if (this.agentByChannel.get(gone) === agent.name) this.agentByChannel.delete(gone);
-        agent.channels = [...agent.channels.slice(-7), ch];
-      }
-    }
-    agent.inCall = true;
-    this.changeAgent(agent, 'oncall', ev.at);
+    this.roster.callerGone(ev.uniqueid, ev.at, ev.member);
+    this.roster.connected(ev);
     this.touch(c, ev.at);
   }
 
@@ -408,8 +474,10 @@ export class CallTracker {
       visit = call && this.openVisit(call, ev.uniqueid, ev.queue, 'answered');
     }
     if (!visit) {
+      // The agent's open talk in that queue (by member name, or by interface when the name differs).
+      const iface = ev.interface || null;
       for (const c of this.calls.values()) {
-        const v = c.visits.find((x) => x.status === 'answered' && x.queue === ev.queue && x.agent === ev.member);
+        const v = c.visits.find((x) => x.status === 'answered' && x.queue === ev.queue && (x.agent === ev.member || (iface !== null && this.agents.get(x.agent ?? '')?.interface === iface)));
         if (v) {
           call = c;
           visit = v;
@@ -417,16 +485,15 @@ export class CallTracker {
         }
       }
     }
-    const agent = this.agent(ev.member, ev.interface, ev.at);
-    agent.inCall = false;
-    this.changeAgent(agent, agent.wrapupSeconds > 0 && !agent.paused ? 'wrapup' : stateFromDevice({ ...agent, deviceStatus: 1 }), ev.at);
+    this.roster.completed(ev);
     if (!call || !visit) {
       this.counters.orphans++;
       return;
     }
     visit.status = 'completed';
     visit.endedAt = ev.at;
-    visit.talkSeconds = ev.talkTime;
+    if (ev.talkTime === null) this.counters.implausible++;
+    visit.talkSeconds = ev.talkTime ?? Math.max(0, Math.floor((ev.at - (visit.answeredAt ?? ev.at)) / 1000));
     visit.endReason = ev.reason || null;
     if (ev.reason === 'transfer') this.transferSignal(call, 'complete', ev.at, 'redirect', ev.member);
     this.markDirty(call);
@@ -448,29 +515,22 @@ export class CallTracker {
       return;
     }
     for (const id of ids) if (id) this.link(id, call);
-    const agent =
-      (ev.transfererChannel && this.agentByChannel.get(ev.transfererChannel)) ||
-      (ev.transfererUniqueid && this.agentByChannel.get(ev.transfererUniqueid)) ||
-      null;
+    const agent = this.roster.ofChannel(ev.transfererChannel) ?? this.roster.ofChannel(ev.transfererUniqueid);
     this.transferSignal(call, 'event', ev.at, ev.type === 'BlindTransfer' ? 'blind' : 'attended', agent);
     this.touch(call, ev.at);
   }
 
   private onHangup(ev: ChannelHangup): void {
-    this.seesHangups = true;
     this.hungUp.set(ev.uniqueid, ev.at);
+    // A visit that just left unanswered: its caller hung up (after an abandon), or left and
+    // then hung up (after a bare leave, a timeout).
+    for (const p of [...this.pendingEnds.values()]) {
+      if ((p.uniqueid === ev.uniqueid || p.linkedid === ev.uniqueid) && Math.abs(ev.at - p.at) <= END_EVIDENCE_MS) this.resolvePending(p, 'hangup');
+    }
     if (!ev.final) return;
     const call = this.findCall(ev.uniqueid);
     if (!call) return;
-    // A caller who leaves the queue and then hangs up: the leave is final now.
-    for (let i = this.pendingLeaves.length - 1; i >= 0; i--) {
-      const p = this.pendingLeaves[i]!;
-      const v = call.visits.find((x) => x.id === p.visitId);
-      if (p.linkedid === call.linkedid && v?.uniqueid === ev.uniqueid) {
-        this.pendingLeaves.splice(i, 1);
-        if (v.status === 'waiting') this.endVisit(call, v, 'timedOut', p.at);
-      }
-    }
+    for (const p of [...this.pendingEnds.values()]) if (p.linkedid === call.linkedid && p.uniqueid === ev.uniqueid) this.resolvePending(p, 'hangup');
     if (call.visits.some((v) => v.uniqueid === ev.uniqueid) && !this.hasOpenVisit(call)) this.finishCall(call, ev.at);
   }
 
@@ -496,12 +556,14 @@ export class CallTracker {
     this.markDirty(call);
   }
 
-  private endVisit(call: CustomerCall, visit: QueueVisit, outcome: 'abandoned' | 'shortAbandoned' | 'timedOut' | 'unknown', at: number): void {
-    this.dropPendingLeave(visit.id);
+  private endVisit(call: CustomerCall, visit: QueueVisit, outcome: VisitEnd, at: number): void {
+    this.pendingEnds.delete(visit.id);
     visit.status = outcome;
     visit.endedAt = at;
+    this.roster.callerGone(visit.uniqueid, at);
     this.emit({ kind: 'visitEnded', queue: visit.queue, visitId: visit.id, linkedid: call.linkedid, outcome, at });
-    if (call.answeredAt === null && !call.visits.some((v) => v.status === 'waiting')) {
+    // A moved caller's call goes on in the next queue, its guarantee clock still running.
+    if (outcome !== 'movedOut' && call.answeredAt === null && !call.visits.some((v) => v.status === 'waiting')) {
       call.outcome = outcome === 'shortAbandoned' ? 'abandoned' : outcome;
       call.abandonedAt = outcome === 'abandoned' || outcome === 'shortAbandoned' ? at : null;
       this.checkGuarantee(call, at);
@@ -532,21 +594,11 @@ export class CallTracker {
 
   /** Everything that becomes true with the passing of time. */
   private settle(now: number): void {
-    // Leaves with no answer after them: the caller went elsewhere (timeout, exit key, redirect).
-    for (let i = 0; i < this.pendingLeaves.length; ) {
-      const p = this.pendingLeaves[i]!;
-      if (now - p.at < LEAVE_SETTLE_MS) {
-        i++;
-        continue;
-      }
-      this.pendingLeaves.splice(i, 1);
-      const call = this.calls.get(p.linkedid);
-      const v = call?.visits.find((x) => x.id === p.visitId);
-      if (call && v && v.status === 'waiting') this.endVisit(call, v, 'timedOut', p.at);
-    }
-    if (now < this.fingerprintAt) return;
+    // Visits that left unanswered and whose evidence window passed with none: see resolvePending.
+    for (const p of [...this.pendingEnds.values()]) if (now - p.at > END_EVIDENCE_MS) this.resolvePending(p);
+    if (now < this.slowRulesAt) return;
     // Once a second of event time is enough for the slower rules.
-    this.fingerprintAt = now + 1000;
+    this.slowRulesAt = now + 1000;
     for (const call of this.calls.values()) {
       if (call.endedAt !== null) {
         if (!this.keepFinished && now - call.endedAt > FINISHED_RETENTION_MS) this.forget(call);
@@ -555,19 +607,42 @@ export class CallTracker {
       if (!call.breached && call.answeredAt === null && call.visits.some((v) => v.status === 'waiting')) {
         if (now > call.firstJoinedAt + this.thresholds.guaranteeSeconds * 1000) this.checkGuarantee(call, now);
       }
+      // Nobody waits for hours: a visit still waiting that long lost its end somewhere.
+      for (const v of call.visits) if (v.status === 'waiting' && now - v.joinedAt > this.maxWaitMs) this.endVisit(call, v, 'unknown', now);
       if (!this.hasOpenVisit(call) && now - (this.lastActivity.get(call.linkedid) ?? now) > IDLE_CLOSE_MS) this.finishCall(call, now);
     }
-    for (const agent of this.agents.values()) {
-      if (agent.state === 'wrapup' && now >= agent.since + agent.wrapupSeconds * 1000) {
-        this.changeAgent(agent, stateFromDevice(agent), agent.since + agent.wrapupSeconds * 1000);
+    this.roster.settle(now);
+    for (const [id, at] of this.hungUp) if (now - at > 60_000) this.hungUp.delete(id);
+  }
+
+  /**
+   * Keeps memory bounded whatever the switch sends (a flood of joins that never end): past
+   * `maxCalls`, the oldest calls go — finished ones first, then open ones, closed as unknown.
+   */
+  private bound(now: number): void {
+    if (this.calls.size <= this.maxCalls) return;
+    // A tenth at a time, so a flood costs one pass per many joins.
+    let excess = this.calls.size - Math.floor(this.maxCalls * 0.9);
+    for (const pass of ['finished', 'open'] as const) {
+      for (const call of this.calls.values()) {
+        if (excess <= 0) return;
+        if ((call.endedAt !== null) !== (pass === 'finished')) continue;
+        if (pass === 'open') {
+          for (const v of call.visits) if (v.status === 'waiting') this.endVisit(call, v, 'unknown', now);
+          this.finishCall(call, now);
+        }
+        this.forget(call);
+        this.counters.evicted++;
+        excess--;
       }
     }
-    for (const [id, at] of this.hungUp) if (now - at > FINISHED_RETENTION_MS) this.hungUp.delete(id);
   }
 
   private forget(call: CustomerCall): void {
     this.calls.delete(call.linkedid);
     this.lastActivity.delete(call.linkedid);
+    this.dirtyCalls.delete(call);
+    for (const v of call.visits) this.pendingEnds.delete(v.id);
     for (const id of this.idsOf(call)) if (this.alias.get(id) === call.linkedid) this.alias.delete(id);
   }
 
@@ -593,55 +668,6 @@ export class CallTracker {
   }
 
   // ---------------------------------------------------------------- agents
-
-  private agent(name: string, iface: string, at: number): AgentState {
-    let a = this.agents.get(name);
-    if (!a) {
-      a = newAgent(name, iface, at);
-      this.agents.set(name, a);
-    }
-    return a;
-  }
-
-  private onAgentEvent(name: string, iface: string, queue: string, state: 'ringing', at: number): void {
-    const a = this.agent(name, iface, at);
-    if (!a.queues.includes(queue)) a.queues = [...a.queues, queue].sort();
-    if (a.state !== 'oncall') this.changeAgent(a, state, at);
-  }
-
-  private onRingNoAnswer(name: string, iface: string, queue: string, at: number): void {
-    const a = this.agent(name, iface, at);
-    if (!a.queues.includes(queue)) a.queues = [...a.queues, queue].sort();
-    if (a.state === 'ringing') this.changeAgent(a, stateFromDevice({ ...a, deviceStatus: 1 }), at);
-  }
-
-  private onMember(ev: MemberStatus): void {
-    const a = this.agent(ev.member, ev.interface, ev.at);
-    const before = JSON.stringify([a.queues, a.pausedReason]);
-    applyMemberStatus(a, ev);
-    const changed = this.updateAgentState(a, ev.at);
-    if (!changed && before !== JSON.stringify([a.queues, a.pausedReason])) this.markAgent(a);
-  }
-
-  private onMemberRemoved(ev: MemberRemoved): void {
-    const a = this.agents.get(ev.member);
-    if (!a) return;
-    a.queues = a.queues.filter((q) => q !== ev.queue);
-    if (!this.updateAgentState(a, ev.at)) this.markAgent(a);
-  }
-
-  /** Recomputes from device state, keeping wrap-up until it runs out. */
-  private updateAgentState(a: AgentState, at: number): boolean {
-    let next = stateFromDevice(a);
-    if (next === 'available' && a.state === 'wrapup' && at < a.since + a.wrapupSeconds * 1000) next = 'wrapup';
-    return this.changeAgent(a, next, at);
-  }
-
-  private changeAgent(a: AgentState, next: AgentState['state'], at: number): boolean {
-    const changed = setState(a, next, at);
-    if (changed) this.markAgent(a);
-    return changed;
-  }
 
   private closeTalksOf(agent: string, at: number, inQuestion: (v: QueueVisit) => boolean): void {
     for (const call of this.calls.values()) {
@@ -692,47 +718,9 @@ export class CallTracker {
     return call.visits.some((v) => v.status === 'waiting' || v.status === 'answered');
   }
 
-  private dropPendingLeave(visitId: string): void {
-    const i = this.pendingLeaves.findIndex((p) => p.visitId === visitId);
-    if (i >= 0) this.pendingLeaves.splice(i, 1);
-  }
-
   private touch(call: CustomerCall, at: number): void {
     this.lastActivity.set(call.linkedid, at);
     this.markDirty(call);
-  }
-
-  private isDuplicate(ev: AmiEvent): boolean {
-    // Asterisk's Timestamp has microseconds: the same event twice is the same text twice.
-    let key: string;
-    switch (ev.type) {
-      case 'Hangup':
-      case 'QueueEntry':
-      case 'QueueMember':
-        return false;
-      case 'BlindTransfer':
-      case 'AttendedTransfer':
-        key = `${ev.type}|${ev.at}|${ev.transfereeUniqueid}`;
-        break;
-      case 'QueueMemberStatus':
-      case 'QueueMemberAdded':
-      case 'QueueMemberPause':
-      case 'QueueMemberRemoved':
-        key = `${ev.type}|${ev.at}|${ev.queue}|${ev.member}`;
-        break;
-      case 'AgentComplete':
-        key = `${ev.type}|${ev.at}|${ev.queue}|${ev.member}|${ev.uniqueid}`;
-        break;
-      default:
-        key = `${ev.type}|${ev.at}|${ev.queue}|${ev.uniqueid}`;
-    }
-    if (this.fingerprints.has(key)) return true;
-    this.fingerprints.add(key);
-    const old = this.fingerprintRing[this.fingerprintNext]!;
-    if (old) this.fingerprints.delete(old);
-    this.fingerprintRing[this.fingerprintNext] = key;
-    this.fingerprintNext = (this.fingerprintNext + 1) % FINGERPRINTS;
-    return false;
   }
 
   private emit(change: Change): void {
@@ -741,10 +729,6 @@ export class CallTracker {
 
   private markDirty(call: CustomerCall): void {
     if (call.endedAt === null) this.dirtyCalls.add(call);
-  }
-
-  private markAgent(a: AgentState): void {
-    this.dirtyAgents.add(a);
   }
 
   /** Hands out the changes of one step: figure changes first, then the state to store. */

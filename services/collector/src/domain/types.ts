@@ -44,6 +44,10 @@ export interface DomainCounters {
   events: number;
   duplicates: number;
   orphans: number;
+  /** Numbers from the switch that could not be true (missing, garbage, negative): derived or skipped. */
+  implausible: number;
+  /** Calls let go to keep memory bounded (see TrackerOptions.maxCalls). */
+  evicted: number;
 }
 
 export type { Thresholds };

@@ -18,6 +18,7 @@ export const scripts = new Scripts(new URL('./commands', import.meta.url), {
   callMerged: 2,
   agentSaved: 2,
   trimWindows: 2,
+  callerForgotten: 1,
 });
 
 export type ScriptName = (typeof scripts)['names'][number];
