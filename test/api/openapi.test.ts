@@ -67,7 +67,7 @@ describe('GET /api/openapi.json', () => {
   it('documents the parameters the API checks, with their allowed values', () => {
     const weekly = doc.paths['/api/stats/weekly']!.get;
     const params = Object.fromEntries(weekly.parameters.map((p: any) => [p.name, p]));
-    expect(Object.keys(params)).toEqual(['week', 'queue', 'format', 'part', 'lang', 'decimal']);
+    expect(Object.keys(params)).toEqual(['week', 'queue', 'site', 'format', 'part', 'lang', 'decimal']);
     expect(params.format.schema.enum).toEqual(['json', 'csv']);
     expect(params.week.schema.pattern).toBe('^\\d{4}-W\\d{2}$');
     expect(doc.paths['/api/breaches/{id}']!.patch.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/FollowUpPatch');

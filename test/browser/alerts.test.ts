@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { Keys } from '@belofte/shared/keys';
-import { localDate } from '@belofte/shared/time';
+import { formatIsoWeek, isoWeekOfInstant, localDate } from '@belofte/shared/time';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
@@ -26,6 +26,7 @@ if (!CHROMIUM && !process.env.CI) console.warn('[alerts browser test] SKIPPED: n
 const TZ = 'Europe/Amsterdam';
 const WALLBOARD = 'wallboard-token-alerts-01';
 const SUPERVISOR = 'supervisor-token-alerts-1';
+const MANAGER = 'manager-token-alerts-0001';
 const prefix = testPrefix('alert-pages');
 const redis = connect();
 const keys = new Keys(prefix, 'main');
@@ -48,7 +49,7 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
     await redis.hset(keys.agents, 'Anna de Vries', JSON.stringify({ name: 'Anna de Vries', interface: 'PJSIP/1001', queues: ['Afval'], state: 'oncall', pausedReason: null, since: now - 60_000 }));
     await redis.hset(keys.health, 'amiConnected', '1');
     api = await apiFor(
-      testConfig(prefix, { BELOFTE_TIMEZONE: TZ, WALLBOARD_TOKENS: WALLBOARD, SUPERVISOR_TOKENS: `Sanne=${SUPERVISOR}`, ALERT_RULES: 'longWait at=4m clearFor=0s' }),
+      testConfig(prefix, { BELOFTE_TIMEZONE: TZ, WALLBOARD_TOKENS: WALLBOARD, SUPERVISOR_TOKENS: `Sanne=${SUPERVISOR}`, MANAGER_TOKENS: `Marieke=${MANAGER}`, ALERT_RULES: 'longWait at=4m clearFor=0s' }),
       300,
       undefined,
       { evaluateMs: 50, leaseMs: 2_000 },
@@ -167,5 +168,18 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
     expect(await wall.page.locator('[data-testid="mark-reached"]').count()).toBe(0);
     expect(errors).toEqual([]);
     expect(wall.errors).toEqual([]);
+  });
+
+  it("shows in the managers' breach register that the breach's caller was called back", async () => {
+    const id = `cb-2-${now}`;
+    const r = await fetch(`${api.url}/api/callbacks/${id}`, { method: 'PATCH', headers: { authorization: `Bearer ${SUPERVISOR}`, 'content-type': 'application/json' }, body: JSON.stringify({ calledBack: true, reached: false }) });
+    expect(r.status).toBe(200);
+    const week = formatIsoWeek(isoWeekOfInstant(now - 2 * 3_600_000, TZ));
+    const { page: p, errors } = await page(`/reports?token=${MANAGER}&week=${week}`);
+    await p.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const badge = p.locator('[data-testid="called-back"]');
+    expect(await badge.count()).toBe(1);
+    expect(await badge.innerText()).toMatch(/^teruggebeld \d+ \w+\.?,? \d\d:\d\d door Sanne, niet bereikt$/);
+    expect(errors).toEqual([]);
   });
 });

@@ -351,6 +351,34 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(await text(page, `${qrow('__total')} [data-fig="staffing"]`)).toBe('—');
   });
 
+  it('shows two sites on one board: each site\'s queues under its name with its own total, and the total of both', async () => {
+    const haag = { Afval: slQueue(0.9, { site: 'den-haag', queue: 'Afval', displayName: 'Afval en grondstoffen' }), Parkeren: slQueue(0.6, { site: 'den-haag', queue: 'Parkeren' }) };
+    const delft = { Afval: slQueue(0.7, { site: 'delft', queue: 'Afval' }) };
+    const siteTotal = (qs: Record<string, QueueFigures>) => Object.values(qs).reduce((t, q) => addFigures(t, q), emptyFigures());
+    const queues = { 'den-haag/Afval': haag.Afval, 'den-haag/Parkeren': haag.Parkeren, 'delft/Afval': delft.Afval };
+    const snap = snapshot({ queues });
+    snap.sites = {
+      'den-haag': { total: siteTotal(haag), health: snap.health, clockOffsetMs: 0 },
+      delft: { total: siteTotal(delft), health: { ...snap.health, collectorConnected: false, stale: true, reason: 'geen verbinding met de centrale' }, clockOffsetMs: 0 },
+    };
+    api.push({ today: snap });
+    const page = await open();
+    await page.waitForSelector('#queues tr[data-site="delft"]');
+    // Site headings in order, each followed by its queues and its own total.
+    const order = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.site ?? (r as HTMLElement).dataset.queue));
+    expect(order).toEqual(['den-haag', 'den-haag/Afval', 'den-haag/Parkeren', '__site/den-haag', 'delft', 'delft/Afval', '__site/delft', '__total']);
+    expect(await text(page, `${qrow('den-haag/Afval')} th`)).toBe('Afval en grondstoffen');
+    expect(await text(page, `${qrow('delft/Afval')} th`)).toBe('Afval');
+    expect(await text(page, `${qrow('__site/den-haag')} th`)).toBe('Totaal den-haag');
+    // Site totals and the total of both from the summed counts: (90 + 60 + 70) / 300.
+    expect(await text(page, `${qrow('__site/den-haag')} [data-fig="sl-today"]`)).toContain('75,0%');
+    expect(await text(page, `${qrow('__site/delft')} [data-fig="sl-today"]`)).toContain('70,0%');
+    expect(await text(page, `${qrow('__total')} th`)).toBe('Totaal, alle locaties');
+    expect(await text(page, `${qrow('__total')} [data-fig="sl-today"]`)).toContain('73,3%');
+    // A site whose collector is away says so under its name.
+    expect(await text(page, '#queues tr[data-site="delft"] [data-fig="site-stale"]')).toBe('geen verbinding met de centrale');
+  });
+
   it('updates a figure on the page when a new snapshot arrives, without reload', async () => {
     api.push({ today: snapshot({ queues: { Afval: slQueue(0.9, { offered: 10 }) } }) });
     const page = await open();

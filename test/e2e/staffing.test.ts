@@ -21,8 +21,14 @@ beforeAll(async () => {
     const s = path.latest();
     return s && JSON.stringify(asTruth(s.queues.support!)) === JSON.stringify(want) && s.total.waiting === 0 ? s : undefined;
   }, 20_000, 'every call of the run on the socket');
-  live = (await (await fetch(`${path.api.url}/api/live`)).json()) as LiveSnapshot;
-}, 60_000);
+  // The advice is read at most every 10 s (switch time): wait until it has seen every call's record.
+  const end = path.sim.now();
+  const abandonsInLastHour = path.sim.truth().calls.filter((c) => c.outcome === 'abandoned' && Date.parse(c.joinedAt!) > end - 60 * 60_000).length;
+  live = await until(async () => {
+    const s = (await (await fetch(`${path.api.url}/api/live`)).json()) as LiveSnapshot;
+    return s.queues.support?.staffing?.sample.abandons === abandonsInLastHour ? s : undefined;
+  }, 30_000, 'the advice to have read the last calls');
+}, 90_000);
 
 afterAll(async () => {
   await path?.stop();

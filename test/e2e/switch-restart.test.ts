@@ -26,12 +26,14 @@ const SHORT = {
   ],
 };
 
+const NONE: TruthQueue = { offered: 0, answered: 0, abandoned: 0, answeredWithin20: 0, timedOut: 0, movedOut: 0, guaranteeBreaches: 0, overTransferLimit: 0 };
+
 function sum(a: Record<string, TruthQueue>, b: Record<string, TruthQueue>): Record<string, TruthQueue> {
   const out: Record<string, TruthQueue> = {};
   for (const q of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    const x = a[q] ?? { offered: 0, answered: 0, abandoned: 0, answeredWithin20: 0, timedOut: 0 };
-    const y = b[q] ?? { offered: 0, answered: 0, abandoned: 0, answeredWithin20: 0, timedOut: 0 };
-    out[q] = { offered: x.offered + y.offered, answered: x.answered + y.answered, abandoned: x.abandoned + y.abandoned, answeredWithin20: x.answeredWithin20 + y.answeredWithin20, timedOut: x.timedOut + y.timedOut };
+    const x = a[q] ?? NONE;
+    const y = b[q] ?? NONE;
+    out[q] = Object.fromEntries((Object.keys(NONE) as (keyof TruthQueue)[]).map((k) => [k, x[k] + y[k]])) as Record<keyof TruthQueue, number>;
   }
   return out;
 }

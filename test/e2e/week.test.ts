@@ -92,6 +92,9 @@ describe(`a simulated week (${WEEK}) through the collector into the weekly repor
       abandoned: f.abandoned! + f.shortAbandoned!,
       answeredWithin20: f.answeredWithinTarget!,
       timedOut: f.timedOut!,
+      movedOut: f.movedOut!,
+      guaranteeBreaches: f.guaranteeBreaches!,
+      overTransferLimit: f.overTransferLimit!,
     });
     const got = Object.fromEntries(Object.entries(stats.queues as Record<string, any>).map(([q, s]) => [q, asTruth(s.week)]));
     expect(got).toEqual(truth.queues);

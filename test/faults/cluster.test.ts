@@ -1,19 +1,24 @@
 /**
  * Scale-out: the live path against a 3-node Redis Cluster on loopback. Every key of a site
  * carries its {site} hash tag, so every script, MULTI and pipeline stays in one slot; two
- * collectors (two switches, two site names) and their APIs share the cluster.
+ * collectors (two switches, two site names) share the cluster, each with its own API, and one
+ * more API shows both sites together.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownCluster, type OwnCluster } from '../support/redis.ts';
-import { startLivePath, type LivePath, untilQueuesEqual } from '../support/stack.ts';
+import type { LiveSnapshot } from '@belofte/shared/figures';
+import { testPrefix } from '../support/redis.ts';
+import { apiFor, asTruth, startLivePath, testConfig, type LivePath, type RunningApi, untilQueuesEqual } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
 
 let cluster: OwnCluster | undefined;
 const paths: LivePath[] = [];
+let both: RunningApi | undefined;
 afterAll(async () => {
+  await both?.stop().catch(() => undefined);
   for (const p of paths) await p.stop().catch(() => undefined);
   await cluster?.stop();
 });
@@ -21,8 +26,9 @@ afterAll(async () => {
 describe('Redis Cluster', () => {
   it('runs the live path for two sites on one 3-node cluster, each site exactly as played', async () => {
     cluster = await ownCluster(mkdtempSync(path.join(tmpdir(), 'belofte-cluster-')));
+    const prefix = testPrefix('cluster');
     for (const site of ['stadhuis', 'wijkpost']) {
-      paths.push(await startLivePath({ name: `cluster-${site}`, scenario: SCENARIO, speed: 50, env: { REDIS_CLUSTER_NODES: cluster.nodes, BELOFTE_SITE: site } }));
+      paths.push(await startLivePath({ name: `cluster-${site}`, prefix, scenario: SCENARIO, speed: 50, env: { REDIS_CLUSTER_NODES: cluster.nodes, BELOFTE_SITE: site, BELOFTE_SITES: site } }));
     }
     for (const p of paths) {
       await p.sim.done;
@@ -43,5 +49,15 @@ describe('Redis Cluster', () => {
       expect(slots.size).toBe(1);
     }
     expect(paths[0]!.latest()!.total.offered).toBe(paths[1]!.latest()!.total.offered);
-  }, 90_000);
+
+    // One API for both sites, on the same cluster: each site's queues as played, the total their sum.
+    both = await apiFor(testConfig(prefix, { REDIS_CLUSTER_NODES: cluster.nodes, BELOFTE_SITE: 'stadhuis', BELOFTE_SITES: 'stadhuis,wijkpost' }), 200);
+    const s = (await (await fetch(`${both.url}/api/live?window=24h`)).json()) as LiveSnapshot;
+    expect(Object.keys(s.sites!)).toEqual(['stadhuis', 'wijkpost']);
+    for (const [i, site] of ['stadhuis', 'wijkpost'].entries()) {
+      for (const [queue, t] of Object.entries(paths[i]!.sim.truth().queues)) expect(asTruth(s.queues[`${site}/${queue}`]!), `${site}/${queue}`).toEqual(t);
+    }
+    expect(s.total.offered).toBe(paths[0]!.latest()!.total.offered + paths[1]!.latest()!.total.offered);
+    expect(s.total.answeredWithinTarget).toBe(s.sites!.stadhuis!.total.answeredWithinTarget + s.sites!.wijkpost!.total.answeredWithinTarget);
+  }, 120_000);
 });

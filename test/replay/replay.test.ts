@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import { replay } from '@belofte/collector/replay';
-import { asCaptureTruth, captures, repoRoot } from '../support/captures.ts';
+import { asTruth, captures, repoRoot } from '../support/captures.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from '../support/redis.ts';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ describe.each(captures())('replay of $name', ({ name, amiPath, truth }) => {
     }
     for (const [queue, want] of Object.entries(truth.queues)) {
       const got = result.queues[queue]!;
-      expect({ queue, ...asCaptureTruth(got) }).toEqual({ queue, ...want });
+      expect({ queue, ...asTruth(got) }).toEqual({ queue, ...want });
     }
     const sum = (k: 'offered' | 'answered') => Object.values(truth.queues).reduce((n, q) => n + q[k], 0);
     expect(result.total.offered).toBe(sum('offered'));

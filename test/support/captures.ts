@@ -7,30 +7,28 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, 'test/fixtures/ami');
 
 // The ground-truth format of test/fixtures/ami/*.truth.json, which the simulator also records.
-import type { Truth as SimTruth, TruthCall, TruthQueue as SimTruthQueue } from '@belofte/simulator/truth';
+import type { Truth as SimTruth, TruthCall, TruthQueue } from '@belofte/simulator/truth';
 
 import type { QueueFigures } from '@belofte/shared/figures';
 
-export type { TruthCall };
-/** A capture's queue figures: the simulator's, plus the rules only queue_log can give (README of the captures). */
-export interface TruthQueue extends SimTruthQueue {
-  movedOut: number;
-  guaranteeBreaches: number;
-  overTransferLimit: number;
-}
+export type { TruthCall, TruthQueue };
 export interface Truth extends Omit<SimTruth, 'queues'> {
   queues: Record<string, TruthQueue>;
   thresholds?: { targetSeconds?: number };
 }
 
-/** The per-queue counts of a snapshot, in the simulator's ground-truth terms. */
-export function asTruth(f: QueueFigures): SimTruthQueue {
-  return { offered: f.offered, answered: f.answered, abandoned: f.abandoned + f.shortAbandoned, answeredWithin20: f.answeredWithinTarget, timedOut: f.timedOut };
-}
-
-/** The same in a capture truth's terms: moved, breaches and over-limit calls as well. */
-export function asCaptureTruth(f: QueueFigures): TruthQueue {
-  return { ...asTruth(f), movedOut: f.movedOut, guaranteeBreaches: f.guaranteeBreaches, overTransferLimit: f.overTransferLimit };
+/** The per-queue counts of a snapshot, in the ground-truth terms of the captures and the simulator. */
+export function asTruth(f: QueueFigures): TruthQueue {
+  return {
+    offered: f.offered,
+    answered: f.answered,
+    abandoned: f.abandoned + f.shortAbandoned,
+    answeredWithin20: f.answeredWithinTarget,
+    timedOut: f.timedOut,
+    movedOut: f.movedOut,
+    guaranteeBreaches: f.guaranteeBreaches,
+    overTransferLimit: f.overTransferLimit,
+  };
 }
 export interface Capture {
   name: string;

@@ -82,8 +82,9 @@ export interface LivePath {
 }
 
 /** Simulator → collector → Redis → API → a WebSocket client, all real, on loopback. */
-export async function startLivePath(o: { name: string; scenario?: Scenario; load?: FixedLoad; speed: number; env?: Record<string, string>; window?: string }): Promise<LivePath> {
-  const prefix = testPrefix(o.name);
+export async function startLivePath(o: { name: string; scenario?: Scenario; load?: FixedLoad; speed: number; env?: Record<string, string>; window?: string; prefix?: string }): Promise<LivePath> {
+  // Several sites share one prefix (one Redis, one API for all): pass the same `prefix`.
+  const prefix = o.prefix ?? testPrefix(o.name);
   const sim = await startSimulator({ port: 0, speed: o.speed, scenario: o.scenario, load: o.load, username: 'belofte', secret: 'sesame' });
   const config = testConfig(prefix, {
     AMI_HOST: '127.0.0.1',

@@ -29,6 +29,9 @@ const state = {
   lang: initialLang(storedLang(), navigator.language) as Lang,
   week: params.get('week') && parseIsoWeek(params.get('week')!) ? params.get('week')! : formatIsoWeek(isoWeekOfInstant(Date.now(), 'Europe/Amsterdam')),
   queue: params.get('queue') ?? '',
+  /** One site of several (?site=); '' is the API's own. */
+  site: params.get('site') ?? '',
+  sites: [] as string[],
   data: null as Loaded | null,
   knownQueues: new Set<string>(),
   editing: null as string | null,
@@ -102,7 +105,7 @@ function delta(now: number | null, before: number | null, kind: 'pct' | 'count' 
 
 function renderHeading(s: WeeklyStats): void {
   const w = parseIsoWeek(s.week)!;
-  $('heading').textContent = `${tr('weekHeading', { week: w.week, from: dayLabel(s.dates[0]!), to: dayLabel(s.dates[6]!, true) })}${s.queue ? ` · ${s.queue}` : ` · ${tr('allQueues')}`}`;
+  $('heading').textContent = `${tr('weekHeading', { week: w.week, from: dayLabel(s.dates[0]!), to: dayLabel(s.dates[6]!, true) })}${s.queue ? ` · ${s.queue}` : ` · ${tr('allQueues')}`}${state.sites.length > 1 ? ` · ${state.site || state.sites[0]}` : ''}`;
 }
 
 function renderKpis(d: Loaded): void {
@@ -172,7 +175,8 @@ function renderTables(s: WeeklyStats): void {
   $('days').innerHTML = `${figureHead(tr('day'))}<tbody>${s.total.days.map((d) => figureRow(esc(dayLabel(d.date)), d, target)).join('')}</tbody>
     <tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>`;
   const queues = Object.entries(s.queues);
-  $('queue-table').innerHTML = `${figureHead(tr('queue'))}<tbody>${queues.map(([q, f]) => figureRow(esc(q), f.week, target)).join('')}</tbody>
+  const profile = (q: string) => s.queueProfiles?.[q];
+  $('queue-table').innerHTML = `${figureHead(tr('queue'))}<tbody>${queues.map(([q, f]) => figureRow(esc(profile(q)?.displayName ?? q), f.week, profile(q)?.targets.serviceLevelTarget ?? target)).join('')}</tbody>
     ${queues.length > 1 ? `<tfoot>${figureRow(tr('total'), s.total.week, target, 'total')}</tfoot>` : ''}`;
   const n = s.thresholds.maxTransfers;
   $('agents').innerHTML = s.agents.length
@@ -183,6 +187,21 @@ function renderTables(s: WeeklyStats): void {
               <td class="num">${secs(a.week.averageTalkSeconds)}</td><td class="num">${count(a.week.transfersMade, state.lang)}</td><td class="num">${count(a.week.answeredAtTransferLimit, state.lang)}</td></tr>`,
           )
           .join('')}</tbody>`
+    : `<tbody><tr><td class="empty">${tr('noCallsWeek')}</td></tr></tbody>`;
+}
+
+/** Which target applied to which queue: each queue's figures were counted against its own. */
+function renderNorms(s: WeeklyStats): void {
+  const rows = Object.keys(s.queues).map((q) => {
+    const p = s.queueProfiles?.[q];
+    const t = p?.targets ?? s.thresholds;
+    return `<tr data-queue="${esc(q)}"><th scope="row">${esc(p?.displayName ?? q)}${p && p.displayName !== q ? ` <span class="sub">${esc(q)}</span>` : ''}</th>
+      <td class="num" data-fig="norm-sl">${percent(t.serviceLevelTarget, state.lang, 0)}</td><td class="num" data-fig="norm-seconds">${t.targetSeconds} s</td>
+      <td class="num" data-fig="norm-guarantee">${mmss(t.guaranteeSeconds)}</td><td class="num" data-fig="norm-transfers">${t.maxTransfers}</td></tr>`;
+  });
+  $('norms').innerHTML = rows.length
+    ? `<thead><tr><th>${tr('queue')}</th><th class="num">${tr('normServiceLevel')}</th><th class="num">${tr('normAnswerWithin')}</th><th class="num">${tr('normGuarantee')}</th><th class="num">${tr('normMaxTransfers')}</th></tr></thead><tbody>${rows.join('')}</tbody>
+       <caption>${tr('normsExplained')}</caption>`
     : `<tbody><tr><td class="empty">${tr('noCallsWeek')}</td></tr></tbody>`;
 }
 
@@ -231,6 +250,12 @@ function followUpText(b: Breach): string {
   if (f.complaintReceived) parts.push(`<span class="badge complaint">${tr('complaintReceived')}${f.complaint ? ` ${shortDate(f.complaint.receivedOn)}` : ''}</span>`);
   if (f.complaint) for (const step of ['callback', 'progressMessage', 'settled'] as const) parts.push(deadlineBadge(step, f.complaint.deadlines[step]));
   for (const c of f.compensation) parts.push(`<span class="badge comp">${tr(`comp_${c.kind}` as Key)}${c.amount !== null ? ` ${eurosText(c.amount)}` : ''}</span>`);
+  // From the callback list (/callbacks): the caller of this breach was called back.
+  if (b.calledBack) {
+    const reached = b.calledBack.reached === null ? '' : tr(b.calledBack.reached ? 'calledBackReached' : 'calledBackNotReached');
+    const when = b.calledBack.at ? dateText(b.calledBack.at, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+    parts.push(`<span class="badge called-back" data-testid="called-back">${esc(tr('calledBackBadge', { when, who: b.calledBack.by ?? '', reached }))}</span>`);
+  }
   if (f.note) parts.push(`<span class="note-text">${esc(f.note)}</span>`);
   if (f.updatedBy && f.updatedAt) parts.push(`<span class="by">${tr('savedBy', { who: esc(f.updatedBy), when: dateText(f.updatedAt, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) })}</span>`);
   return parts.filter(Boolean).join(' ');
@@ -358,6 +383,7 @@ function render(): void {
   renderKpis(d);
   renderCompare(d);
   renderTables(d.stats);
+  renderNorms(d.stats);
   renderCharts(d.stats);
   renderOpenComplaints(d);
   renderBreaches(d);
@@ -380,7 +406,7 @@ function showProblem(e: unknown): void {
 async function load(): Promise<void> {
   const seq = ++state.loadSeq;
   document.body.dataset.ready = 'false';
-  const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+  const q = filterQuery();
   const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
   try {
     const [stats, previous, breaches, abandoned, complaints] = await Promise.all([
@@ -401,14 +427,41 @@ async function load(): Promise<void> {
   }
 }
 
-function go(week: string, queue = state.queue): void {
+/** The site chosen, as the query of a single breach. */
+function siteQuery(): string {
+  return state.site ? `?site=${encodeURIComponent(state.site)}` : '';
+}
+
+/** The queue and site filters as query parameters. */
+function filterQuery(): string {
+  return `${state.queue ? `&queue=${encodeURIComponent(state.queue)}` : ''}${state.site ? `&site=${encodeURIComponent(state.site)}` : ''}`;
+}
+
+/** The sites the API shows (from the live figures); a choice only when there are several. */
+async function loadSites(): Promise<void> {
+  try {
+    const live = await apiJson<{ sites?: Record<string, unknown> }>('/api/live');
+    state.sites = Object.keys(live.sites ?? {});
+  } catch {
+    state.sites = [];
+  }
+  const select = $<HTMLSelectElement>('site');
+  select.hidden = state.sites.length < 2;
+  select.innerHTML = state.sites.map((n) => `<option value="${esc(n)}"${n === (state.site || state.sites[0]) ? ' selected' : ''}>${esc(n)}</option>`).join('');
+}
+
+function go(week: string, queue = state.queue, site = state.site): void {
   state.week = week;
   state.queue = queue;
+  if (site !== state.site) state.knownQueues.clear();
+  state.site = site;
   state.editing = null;
   const url = new URL(location.href);
   url.searchParams.set('week', week);
   if (queue) url.searchParams.set('queue', queue);
   else url.searchParams.delete('queue');
+  if (site) url.searchParams.set('site', site);
+  else url.searchParams.delete('site');
   history.replaceState(null, '', url);
   void load();
 }
@@ -434,14 +487,14 @@ async function saveFollowUp(form: HTMLFormElement): Promise<void> {
     state.data.breaches.breaches = state.data.breaches.breaches.map((x) => (x.id === b.id ? b : x));
   };
   try {
-    replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`, { method: 'PATCH', body }));
+    replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}${siteQuery()}`, { method: 'PATCH', body }));
     state.editing = null;
     state.editNotice = null;
     // The weekly counts by follow-up state changed too.
     await load();
   } catch (e) {
     if (e instanceof ApiFailure && e.status === 409) {
-      replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}`));
+      replace(await apiJson<BreachDetail>(`/api/breaches/${encodeURIComponent(id)}${siteQuery()}`));
       state.editNotice = tr('conflict');
       render();
       return;
@@ -459,8 +512,9 @@ function wire(): void {
     if (parseIsoWeek(v)) go(v);
   });
   $<HTMLSelectElement>('queue').addEventListener('change', (e) => go(state.week, (e.target as HTMLSelectElement).value));
+  $<HTMLSelectElement>('site').addEventListener('change', (e) => go(state.week, '', (e.target as HTMLSelectElement).value));
   const csv = (part: 'figures' | 'agents') => () => {
-    const q = state.queue ? `&queue=${encodeURIComponent(state.queue)}` : '';
+    const q = filterQuery();
     void downloadWithToken(`/api/stats/weekly?week=${state.week}${q}&format=csv&part=${part}&lang=${state.lang}`, `belofte-${state.week}-${part}.csv`).catch(showProblem);
   };
   $('csv-figures').addEventListener('click', csv('figures'));
@@ -498,3 +552,6 @@ function wire(): void {
 wire();
 renderControls();
 void load();
+void loadSites().then(() => {
+  if (state.data) render();
+});

@@ -190,10 +190,19 @@ function staffingCell(f: QueueFigures, isTotal: boolean): string {
   return `<td class="num staffing${short ? ' alarm' : ''}" data-fig="staffing" data-needed="${s.agentsNeeded ?? ''}" data-available="${s.agentsAvailable}" title="${esc(help)}"><span class="needed">${needed}</span> / <span class="available">${count(s.agentsAvailable, state.lang)}</span><small class="inputs">${esc(s.agentsNeeded === null ? tr('staffingTooLittle') : inputs)}</small></td>`;
 }
 
-function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, th: Thresholds, isTotal: boolean): string {
+/** A queue's own targets under its name, when they differ from the board's. */
+function ownTargets(f: QueueFigures, th: Thresholds): string {
+  const t = f.targets;
+  if (!t || (t.targetSeconds === th.targetSeconds && t.serviceLevelTarget === th.serviceLevelTarget)) return '';
+  return `<small class="qtarget" data-fig="queue-target">${tr('queueTarget', { target: percent(t.serviceLevelTarget, state.lang, 0), seconds: t.targetSeconds })}</small>`;
+}
+
+function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, boardTh: Thresholds, isTotal: boolean): string {
   const alarm = (v: number) => (v > 0 ? ` class="num alarm"` : ` class="num"`);
+  // A queue's service level is held to its own target (BELOFTE_QUEUES), the total to the board's.
+  const th: Thresholds = f.targets ? { ...boardTh, ...f.targets } : boardTh;
   return `<tr data-queue="${esc(name)}"${isTotal ? ' class="total"' : ''}>
-    <th scope="row" class="qname">${esc(label)}</th>
+    <th scope="row" class="qname">${esc(label)}${isTotal ? '' : ownTargets(f, boardTh)}</th>
     ${slCell(f.serviceLevel, th, 'sl-today')}
     ${slCell(hourF?.serviceLevel, th, 'sl-hour')}
     <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
@@ -213,7 +222,8 @@ function renderQueues(): void {
     return;
   }
   const vars = thresholdVars(th);
-  const names = Object.keys(snap.queues).sort((a, b) => a.localeCompare(b, state.lang));
+  // The server sends the queues in board order (BELOFTE_QUEUES first, then by name).
+  const names = Object.keys(snap.queues);
   const head = `<thead><tr>
     <th scope="col" class="qname">${tr('queue')}</th>
     <th scope="col">${tr('slTodayShort')}</th>
@@ -224,8 +234,23 @@ function renderQueues(): void {
     <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
     ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
   </tr></thead>`;
-  const rows = names.map((n) => queueRow(n, n, snap.queues[n]!, state.hour?.queues[n], snap, th, false)).join('');
-  const total = queueRow('__total', tr('total'), snap.total, state.hour?.total, snap, th, true);
+  const row = (n: string) => queueRow(n, snap.queues[n]!.displayName ?? snap.queues[n]!.queue ?? n, snap.queues[n]!, state.hour?.queues[n], snap, th, false);
+  const sites = Object.entries(snap.sites ?? {});
+  let rows: string;
+  if (sites.length > 1) {
+    // Several switches: each site's queues under its name, with the site's own total, then the sum of all.
+    const columns = 6 + BOARD_METRICS.length + AGENT_STATES.length;
+    rows = sites
+      .map(([site, sf]) => {
+        const own = names.filter((n) => snap.queues[n]!.site === site);
+        const stale = sf.health.stale ? ` <span class="site-stale" data-fig="site-stale">${esc(sf.health.reason ?? '')}</span>` : '';
+        return `<tr class="site-head" data-site="${esc(site)}"><th scope="rowgroup" colspan="${columns}">${esc(site)}${stale}</th></tr>
+          ${own.map(row).join('')}
+          ${queueRow(`__site/${site}`, tr('siteTotal', { site }), sf.total, state.hour?.sites?.[site]?.total, snap, th, true).replace('class="total"', 'class="total site-total"')}`;
+      })
+      .join('');
+  } else rows = names.map(row).join('');
+  const total = queueRow('__total', sites.length > 1 ? tr('allSitesTotal') : tr('total'), snap.total, state.hour?.total, snap, th, true);
   host.innerHTML = `${head}<tbody>${rows}${total}</tbody>`;
 }
 

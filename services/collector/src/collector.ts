@@ -6,7 +6,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
-import { thresholdsOf } from '@belofte/shared/config';
+import { queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
 import { Keys } from '@belofte/shared/keys';
 import { AmiClient } from './ami/client.ts';
 import { MalformedEvent, normalise } from './ami/normalise.ts';
@@ -39,10 +39,12 @@ export class Collector {
   ) {
     if (!config.AMI_HOST) throw new Error('AMI_HOST is not set: point it at your Asterisk (see README), or use `npm start`, which starts the built-in simulator');
     this.keys = new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE);
+    const settings = queueSettingsOf(config);
     this.pipeline = new Pipeline({
       redis,
       keys: this.keys,
       thresholds: thresholdsOf(config),
+      thresholdsFor: (queue) => settings.thresholds(queue, config.BELOFTE_SITE),
       timeZone: config.BELOFTE_TIMEZONE,
       retentionDays: config.RETENTION_DAYS,
       maxBuffered: config.BUFFER_MAX_EVENTS,
@@ -98,6 +100,8 @@ export class Collector {
       void this.health({ amiConnected: '0', amiError: hint });
     });
     await this.health({ amiConnected: '0', amiError: `connecting to the phone switch at ${where}` });
+    // Register the site, so an API without BELOFTE_SITES finds it and shows it beside the others.
+    await this.redis.sadd(Keys.siteRegistry(this.config.REDIS_PREFIX), this.config.BELOFTE_SITE).catch((e: Error) => this.log.warn({ err: e.message }, 'could not register the site; an API without BELOFTE_SITES will not find it until it can'));
     c.start();
     this.every(1_000, () => this.pipeline.tick(this.switchNow()));
     this.every(60_000, () => void this.trim());

@@ -20,6 +20,8 @@ export interface PipelineOptions {
   redis: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
+  /** A queue's own targets (BELOFTE_QUEUES). */
+  thresholdsFor?: (queue: string) => Thresholds;
   /** Local days of the rollups (BELOFTE_TIMEZONE). */
   timeZone?: string;
   retentionDays: number;
@@ -65,11 +67,11 @@ export class Pipeline {
   constructor(private readonly o: PipelineOptions) {
     this.notes = { suspectTime: false, maxSkewMs: o.maxClockSkewMs };
     this.clock = new ClockOffset(o.maxClockSkewMs);
-    this.tracker = new CallTracker({ thresholds: o.thresholds, keepFinished: o.keepFinished, maxWaitMs: o.maxWaitMs, maxCalls: o.maxCalls });
+    this.tracker = new CallTracker({ thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, keepFinished: o.keepFinished, maxWaitMs: o.maxWaitMs, maxCalls: o.maxCalls });
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
-      rollups: { thresholds: o.thresholds, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
+      rollups: { thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
       maxBuffered: o.maxBuffered,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) o.log.error({ err: e.message, buffered: this.writer.buffered, attempt }, 'Redis write failed; holding events and retrying');

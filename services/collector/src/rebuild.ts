@@ -11,7 +11,7 @@
  * may be counted in the old sums only; rebuilding that day again settles it.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { ConfigError, loadConfig, thresholdsOf } from '@belofte/shared/config';
+import { ConfigError, loadConfig, queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import { Keys } from '@belofte/shared/keys';
 import { createRedis, whenReady } from '@belofte/shared/redis';
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const redis = createRedis(config, { failFast: false });
     await whenReady(redis);
     const result = await rebuildRollups(redis, new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE), {
-      rules: { thresholds: thresholdsOf(config), timeZone: config.BELOFTE_TIMEZONE },
+      rules: { thresholds: thresholdsOf(config), thresholdsFor: (q) => queueSettingsOf(config).thresholds(q, config.BELOFTE_SITE), timeZone: config.BELOFTE_TIMEZONE },
       fromDate: args.from,
       toDate: args.to,
       retentionDays: config.RETENTION_DAYS,

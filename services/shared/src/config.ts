@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseRules, type AlertRule } from './alertRules.ts';
 import type { Thresholds } from './figures.ts';
+import { QueueSettings, QueueSettingsSchema } from './queueSettings.ts';
 import { parseIsoWeek } from './time.ts';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -95,6 +96,14 @@ export const schema = z.object({
     .optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"').default('belofte'),
   BELOFTE_SITE: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"').default('main'),
+  /** Sites one API shows together (comma-separated); unset: every site the collectors registered, and BELOFTE_SITE. */
+  BELOFTE_SITES: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, 'comma-separated site names of letters, digits, "_", "." or "-", e.g. den-haag,delft')
+    .transform((v) => [...new Set(v.split(','))])
+    .optional(),
+  /** Per-queue targets, display names and board order: a JSON list (see queueSettings.ts). */
+  BELOFTE_QUEUES: QueueSettingsSchema,
   BELOFTE_TIMEZONE: timeZone,
   TARGET_SECONDS: int(20, 1, 3600),
   SERVICE_LEVEL_TARGET: num(0.8, 0, 1),
@@ -216,6 +225,11 @@ export function thresholdsOf(c: Config): Thresholds {
     maxTransfers: c.MAX_TRANSFERS,
     shortAbandonSeconds: c.SHORT_ABANDON_SECONDS,
   };
+}
+
+/** Which targets, name and place on the board each queue has. */
+export function queueSettingsOf(c: Config): QueueSettings {
+  return new QueueSettings(c.BELOFTE_QUEUES, thresholdsOf(c));
 }
 
 /** The Redis URL without its password, for logs. */

@@ -8,6 +8,7 @@ import type { Alert } from './alerts.ts';
  * A queue entry is one QueueCallerJoin: a call transferred into a second queue is offered
  * to both, exactly as Asterisk's queue_log counts ENTERQUEUE.
  */
+import type { QueueTargets } from './queueSettings.ts';
 import type { Staffing } from './staffing/advice.ts';
 import { emptyCounts, perMetric, serviceLevel, WINDOW_METRIC_NAMES, type AgentCountsByMetric, type WindowCounts } from './catalogue.ts';
 
@@ -38,6 +39,8 @@ export interface AgentView extends AgentCountsByMetric {
   pausedReason: string | null;
   /** When the current state began (ISO), as far as Belofte saw it. */
   since: string;
+  /** With several sites: the agent's site (the key is `<site>/<name>`). */
+  site?: string;
 }
 
 /** An agent as the collector stores it (the `agents` hash); the views read it back. */
@@ -69,6 +72,13 @@ export interface QueueFigures extends Figures {
   agents: AgentCounts;
   /** Per queue (not in the total): agents needed now by Erlang A beside those available, with its inputs. */
   staffing?: Staffing;
+  /** Per queue: the name on the board (BELOFTE_QUEUES; default the queue's own name). */
+  displayName?: string;
+  /** Per queue: the targets that apply to it (BELOFTE_QUEUES over TARGET_SECONDS …). */
+  targets?: QueueTargets;
+  /** With several sites: the site and the queue's own name (the key is `<site>/<queue>`). */
+  site?: string;
+  queue?: string;
 }
 
 /** The document of `GET /api/live` and of every `/ws` frame. */
@@ -86,7 +96,22 @@ export interface LiveSnapshot {
   /** The active alerts (the API fills this in; a replay has none). */
   alerts?: Alert[];
   /** Whether the figures can be trusted right now. */
-  health: { collectorConnected: boolean; lastEventAt: string | null; stale: boolean; reason: string | null };
+  health: LiveHealth;
+  /** Per site (one phone switch, one collector): its total and health. */
+  sites?: Record<string, SiteFigures>;
+}
+
+export interface LiveHealth {
+  collectorConnected: boolean;
+  lastEventAt: string | null;
+  stale: boolean;
+  reason: string | null;
+}
+
+export interface SiteFigures {
+  total: QueueFigures;
+  health: LiveHealth;
+  clockOffsetMs: number;
 }
 
 export interface Thresholds {

@@ -11,11 +11,23 @@ export type { AgentMetric, WindowMetric };
 export class Keys {
   readonly base: string;
 
+  /**
+   * SET of every site whose collector has run under this prefix: how one API finds the sites
+   * to show when BELOFTE_SITES is not set. No hash tag: it is read and written on its own.
+   */
+  static siteRegistry(prefix: string): string {
+    return `${prefix}:sites`;
+  }
+
+  static validSite(site: string): boolean {
+    return /^[A-Za-z0-9_.-]+$/.test(site);
+  }
+
   constructor(
     readonly prefix: string,
     readonly site: string,
   ) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(site)) throw new Error(`site name "${site}" may only hold letters, digits, '_', '.', '-'`);
+    if (!Keys.validSite(site)) throw new Error(`site name "${site}" may only hold letters, digits, '_', '.', '-'`);
     this.base = `${prefix}:{${site}}:`;
   }
 

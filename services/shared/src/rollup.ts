@@ -138,6 +138,8 @@ export function maskCaller(number: string | null | undefined): string | null {
 
 export interface RollupRules {
   thresholds: Pick<Thresholds, 'targetSeconds' | 'guaranteeSeconds' | 'maxTransfers'>;
+  /** A queue's own targets (BELOFTE_QUEUES); a call's transfer limit is its first queue's. */
+  thresholdsFor?: (queue: string) => Pick<Thresholds, 'targetSeconds' | 'guaranteeSeconds' | 'maxTransfers'>;
   timeZone: string;
 }
 
@@ -158,7 +160,8 @@ export interface Contribution {
 }
 
 export function contributionOf(r: CallRecord, rules: RollupRules): Contribution {
-  const th = rules.thresholds;
+  const thOf = (queue: string | undefined) => (queue !== undefined ? rules.thresholdsFor?.(queue) : undefined) ?? rules.thresholds;
+  const callTh = thOf(r.visits[0]?.queue);
   const tz = rules.timeZone;
   const hashes = new Map<string, Map<string, QueueVector | AgentVector>>();
   const vec = <V extends QueueVector | AgentVector>(suffix: string, field: string, zero: () => V): V => {
@@ -178,8 +181,8 @@ export function contributionOf(r: CallRecord, rules: RollupRules): Contribution 
     const wait = visitWaitSeconds(v);
     if (v.answeredAt !== null) {
       q.answered++;
-      if (wait! <= th.targetSeconds) q.answeredWithinTarget++;
-      if (wait! <= th.guaranteeSeconds) q.withinGuarantee++;
+      if (wait! <= thOf(v.queue).targetSeconds) q.answeredWithinTarget++;
+      if (wait! <= thOf(v.queue).guaranteeSeconds) q.withinGuarantee++;
       if (v.talkSeconds !== null) {
         q.talkSum += v.talkSeconds;
         q.talkCount++;
@@ -205,7 +208,7 @@ export function contributionOf(r: CallRecord, rules: RollupRules): Contribution 
           a.talkSum += v.talkSeconds;
           a.talkCount++;
         }
-        if (before >= th.maxTransfers) a.atLimit++;
+        if (before >= callTh.maxTransfers) a.atLimit++;
       }
     }
   }

@@ -804,7 +804,7 @@ export class Switch {
     this.emit(E.queueCallerAbandon(leg, queue.name, entry.pos, entry.opos, holdTime));
     queue.abandoned++;
     if (holdTime <= this.serviceLevel) queue.abandonedInSl++;
-    this.truth.abandon(call.linkedid, queue.name, holdTime, this.clock.lastStampMs(), why === 'timeout');
+    this.truth.abandon(call.linkedid, leg.uniqueid, queue.name, holdTime, this.clock.lastStampMs(), why === 'timeout');
     const { pos, count } = this.removeEntry(entry);
     this.emit(E.queueCallerLeave(leg, queue.name, pos, count));
     this.refreshQueueDevices(queue);

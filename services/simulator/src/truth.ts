@@ -42,7 +42,18 @@ export interface TruthQueue {
   answeredWithin20: number;
   /** Left the queue by its timeout (EXITWITHTIMEOUT). */
   timedOut: number;
+  /** Ended unanswered and the same channel entered another queue within 2 s (Redirect, flow-out). */
+  movedOut: number;
+  /** Customer calls first offered here that waited more than 300 s for their first answer, or gave up after that. */
+  guaranteeBreaches: number;
+  /** Customer calls first offered here with more than 2 transfers. */
+  overTransferLimit: number;
 }
+
+/** The thresholds of the capture truths (queue_log rules in test/fixtures/ami/README.md). */
+const MOVE_WINDOW_MS = 2000;
+const GUARANTEE_SECONDS = 300;
+const MAX_TRANSFERS = 2;
 
 export interface Truth {
   calls: TruthCall[];
@@ -52,6 +63,15 @@ export interface Truth {
 interface CallRecord {
   call: TruthCall;
   joinedMs: number;
+  /** End of the call's last unanswered visit (abandon or timeout). */
+  lastEndMs: number | null;
+}
+
+/** A channel's last visit that ended unanswered: a move if it joins another queue soon after. */
+interface UnansweredEnd {
+  queue: string;
+  atMs: number;
+  timedOut: boolean;
 }
 
 const iso = (ms: number) => new Date(Math.floor(ms)).toISOString();
@@ -60,6 +80,7 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 export class TruthRecorder {
   private readonly calls = new Map<string, CallRecord>();
   private readonly queues: Record<string, TruthQueue> = {};
+  private readonly lastEnds = new Map<string, UnansweredEnd>();
 
   constructor(queueNames: Iterable<string>) {
     for (const q of queueNames) this.ensureQueue(q);
@@ -68,7 +89,7 @@ export class TruthRecorder {
   ensureQueue(name: string): TruthQueue {
     let q = this.queues[name];
     if (!q) {
-      q = { offered: 0, answered: 0, abandoned: 0, answeredWithin20: 0, timedOut: 0 };
+      q = { offered: 0, answered: 0, abandoned: 0, answeredWithin20: 0, timedOut: 0, movedOut: 0, guaranteeBreaches: 0, overTransferLimit: 0 };
       this.queues[name] = q;
     }
     return q;
@@ -76,10 +97,19 @@ export class TruthRecorder {
 
   join(linkedid: string, uniqueid: string, queue: string, atMs: number): void {
     this.ensureQueue(queue).offered++;
+    const end = this.lastEnds.get(uniqueid);
+    if (end && end.queue !== queue && atMs - end.atMs <= MOVE_WINDOW_MS) {
+      const left = this.ensureQueue(end.queue);
+      if (end.timedOut) left.timedOut--;
+      else left.abandoned--;
+      left.movedOut++;
+    }
+    this.lastEnds.delete(uniqueid);
     let rec = this.calls.get(linkedid);
     if (!rec) {
       rec = {
         joinedMs: atMs,
+        lastEndMs: null,
         call: {
           linkedid,
           uniqueids: [],
@@ -113,11 +143,13 @@ export class TruthRecorder {
   }
 
   /** An entry ended unanswered: the caller hung up (abandon) or the queue timed it out. */
-  abandon(linkedid: string, queue: string, holdTime: number, atMs: number, timedOut: boolean): void {
+  abandon(linkedid: string, uniqueid: string, queue: string, holdTime: number, atMs: number, timedOut: boolean): void {
     const q = this.ensureQueue(queue);
     if (timedOut) q.timedOut++;
     else q.abandoned++;
+    this.lastEnds.set(uniqueid, { queue, atMs, timedOut });
     const rec = this.calls.get(linkedid);
+    if (rec) rec.lastEndMs = atMs;
     if (!rec || rec.call.answeredAt !== null || rec.call.abandonedAt !== null) return;
     rec.call.abandonedAt = iso(atMs);
     rec.call.waitSeconds = seconds(atMs - rec.joinedMs);
@@ -136,7 +168,15 @@ export class TruthRecorder {
       .sort((a, b) => a.joinedMs - b.joinedMs)
       .map((r) => ({ ...r.call, uniqueids: [...r.call.uniqueids], queues: [...r.call.queues] }));
     const queues: Record<string, TruthQueue> = {};
-    for (const [name, q] of Object.entries(this.queues)) queues[name] = { ...q };
+    for (const [name, q] of Object.entries(this.queues)) queues[name] = { ...q, guaranteeBreaches: 0, overTransferLimit: 0 };
+    // Per customer call, booked on its first queue only, as the capture truths do.
+    for (const r of this.calls.values()) {
+      const first = r.call.queues[0];
+      if (first === undefined) continue;
+      const endMs = r.call.answeredAt !== null ? Date.parse(r.call.answeredAt) : r.lastEndMs;
+      if (endMs !== null && (endMs - r.joinedMs) / 1000 > GUARANTEE_SECONDS) queues[first]!.guaranteeBreaches++;
+      if (r.call.transfers > MAX_TRANSFERS) queues[first]!.overTransferLimit++;
+    }
     return { calls, queues };
   }
 }

@@ -22,6 +22,7 @@ import type { Duplex } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiContext } from '../context.ts';
+import { Keys } from '@belofte/shared/keys';
 import { TODAY, type LiveWindow } from '@belofte/shared/time';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { agentChanges } from '@belofte/shared/liveFrame';
@@ -114,9 +115,12 @@ export class Fanout {
       this.refreshAgents(false);
     });
     await this.subscriber.subscribe(this.ctx.keys.changes);
+    this.subscribed.add(this.ctx.keys.changes);
+    await this.followSites();
     const beat = setInterval(() => {
       this.refresh();
       this.refreshAgents(true);
+      void this.followSites();
     }, this.heartbeatMs);
     const reset = setInterval(() => {
       for (const c of this.clients) c.messages = 0;
@@ -124,6 +128,23 @@ export class Fanout {
     beat.unref();
     reset.unref();
     this.timers.push(beat, reset);
+  }
+
+  private readonly subscribed = new Set<string>();
+
+  /** Every site shown (BELOFTE_SITES, or discovered as collectors start): its change notices too. */
+  private async followSites(): Promise<void> {
+    try {
+      for (const site of await this.ctx.sites()) {
+        const channel = new Keys(this.ctx.config.REDIS_PREFIX, site).changes;
+        if (this.subscribed.has(channel)) continue;
+        await this.subscriber.subscribe(channel);
+        this.subscribed.add(channel);
+      }
+    } catch (e) {
+      // Redis away: the heartbeat tries again; the wallboards are told by the next frame.
+      this.ctx.log.debug({ err: (e as Error).message }, 'could not look for new sites');
+    }
   }
 
   /** Takes over an HTTP upgrade on /ws. `refuse` refuses it (status + message, optionally the error code). */

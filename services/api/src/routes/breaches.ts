@@ -1,11 +1,12 @@
 /** The breach register: list, one breach with its audit trail, and recording the follow-up. */
 import { isoWeekSpan, localDate, localToUtc, parseIsoWeek, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
 import type { ApiContext } from '../context.ts';
+import { siteContext } from './stats.ts';
 import { breachOf, COMPLAINT_FIELDS, complaintPatchProblem, followUpOf, isBreach, NO_FOLLOW_UP, readAudit, readFollowUpHashes, readFollowUps, recordFollowUp } from '../breaches/register.ts';
 import { readCallbacks } from '../callbacks/state.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import type { Callback } from '../schemas/callbacks.ts';
-import { BreachDetail, BreachesQuery, BreachIdParams, BreachList, ComplaintList, ComplaintsQuery, FollowUpPatch, type Breach } from '../schemas/breaches.ts';
+import { BreachDetail, BreachesQuery, BreachIdParams, BreachSiteQuery, BreachList, ComplaintList, ComplaintsQuery, FollowUpPatch, type Breach } from '../schemas/breaches.ts';
 import { ApiError } from '../schemas/registry.ts';
 
 /** The longest range one request may ask for: a year (the register reads its index, O(breaches)). */
@@ -101,7 +102,8 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       responses: { 200: { description: 'Oldest first.', schema: BreachList } },
     },
     async ({ query }, c) => {
-      const now = ctx.switchNow();
+      const sc = await siteContext(ctx, query.site);
+      const now = sc.switchNow();
       let from: number;
       let to: number;
       if (query.week) {
@@ -114,10 +116,10 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       if (to <= from) throw new BadRequest('to', 'to: must be after from');
       if (to - from > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) throw new BadRequest('to', `to: the range may be at most ${MAX_RANGE_DAYS} days; ask for a shorter period`);
       // The breach index: O(breaches in the period), then only their records.
-      const ids = (await ctx.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
-      const records = (await ctx.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
+      const ids = (await sc.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
+      const records = (await sc.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
       const found = records.map((r) => r.linkedid);
-      const [followUps, callbacks] = await Promise.all([readFollowUps(ctx.redis, ctx.keys, found, todayOf(ctx)), readCallbacks(ctx.redis, ctx.keys, found)]);
+      const [followUps, callbacks] = await Promise.all([readFollowUps(sc.redis, sc.keys, found, todayOf(sc)), readCallbacks(sc.redis, sc.keys, found)]);
       const breaches = records
         .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
         .filter((b) => query.state === 'all' || b.state === query.state)
@@ -135,10 +137,11 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       summary: 'One breach, with its follow-up and the audit trail of every change to it',
       access: 'manager',
       params: BreachIdParams,
+      query: BreachSiteQuery,
       responses: { 200: { description: 'The breach.', schema: BreachDetail }, 404: { description: 'No such breach.', schema: ApiError } },
     },
-    async ({ params }, c) => {
-      const b = await detail(ctx, params.id);
+    async ({ params, query }, c) => {
+      const b = await detail(await siteContext(ctx, query.site), params.id);
       return b ? c.json(b) : c.json(notFound(params.id), 404);
     },
   );
@@ -155,6 +158,7 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
         'Send expectedVersion (the followUp.version you saw) to be refused with 409 rather than overwrite someone else\'s change.',
       access: 'manager',
       params: BreachIdParams,
+      query: BreachSiteQuery,
       body: FollowUpPatch,
       responses: {
         200: { description: 'The breach after the change (unchanged when nothing differed).', schema: BreachDetail },
@@ -162,8 +166,9 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
         409: { description: 'expectedVersion is not the current version: someone changed it meanwhile.', schema: ApiError },
       },
     },
-    async ({ params, body, principal }, c) => {
-      const record = await ctx.records.one(params.id);
+    async ({ params, query, body, principal }, c) => {
+      const sc = await siteContext(ctx, query.site);
+      const record = await sc.records.one(params.id);
       if (!record || !isBreach(record)) return c.json(notFound(params.id), 404);
       // A complaint's dates are checked against the stored ones; the write then expects the
       // version that was checked, so a change made in between is never combined unchecked
@@ -173,12 +178,12 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       for (let attempt = 0; attempt < 50 && (result === null || (result.status === 'conflict' && body.expectedVersion === undefined)); attempt++) {
         let expectedVersion = body.expectedVersion;
         if (pinned) {
-          const current = (await readFollowUpHashes(ctx.redis, ctx.keys, [params.id])).get(params.id) ?? {};
-          const problem = complaintPatchProblem(current, body, { today: todayOf(ctx), breachDate: localDate(record.firstJoinedAt, tz) });
+          const current = (await readFollowUpHashes(sc.redis, sc.keys, [params.id])).get(params.id) ?? {};
+          const problem = complaintPatchProblem(current, body, { today: todayOf(sc), breachDate: localDate(record.firstJoinedAt, tz) });
           if (problem) throw new BadRequest(problem.parameter, problem.message);
-          expectedVersion ??= followUpOf(current, todayOf(ctx)).version;
+          expectedVersion ??= followUpOf(current, todayOf(sc)).version;
         }
-        result = await recordFollowUp(ctx.redis, ctx.keys, {
+        result = await recordFollowUp(sc.redis, sc.keys, {
           id: params.id,
           patch: body,
           by: principal?.name ?? 'unknown',
@@ -192,7 +197,7 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
         return c.json({ error: 'conflict', message: `the follow-up was changed meanwhile: it is at version ${result.version}, not ${body.expectedVersion}; reload it and make your change again` }, 409);
       }
       ctx.log.info({ breach: params.id, by: principal?.name, version: result.version, status: result.status }, 'breach follow-up recorded');
-      return c.json((await detail(ctx, params.id))!);
+      return c.json((await detail(sc, params.id))!);
     },
   );
 }

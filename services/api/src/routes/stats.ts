@@ -1,6 +1,6 @@
 /** Weekly statistics (JSON or CSV) and the week's abandoned calls, for managers. */
 import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, localDate, parseIsoWeek, type IsoWeek } from '@belofte/shared/time';
-import type { ApiContext } from '../context.ts';
+import { BadSite, type ApiContext } from '../context.ts';
 import { maskCaller, readFollowUps, summary } from '../breaches/register.ts';
 import type { ApiRoutes } from '../openapi/routes.ts';
 import { AbandonedList, AbandonedQuery, WeeklyQuery, WeeklyStats, type AbandonedEntry } from '../schemas/stats.ts';
@@ -11,6 +11,16 @@ import { periodOf, yearEarlier } from '../stats/periods.ts';
 import { BadRequest } from '../openapi/routes.ts';
 import { isBreach, weeklyStats } from '../stats/weekly.ts';
 import { weeklyFromRollups } from '../stats/weeklyFromRollups.ts';
+
+/** The context of the site asked for (?site=), or a 400 naming the sites there are. */
+export async function siteContext(ctx: ApiContext, site: string | undefined): Promise<ApiContext> {
+  try {
+    return await ctx.atSite(site);
+  } catch (e) {
+    if (e instanceof BadSite) throw new BadRequest('site', `site: ${e.message}`);
+    throw e;
+  }
+}
 
 /** The week asked for, or the current one on the switch's clock. */
 function weekOf(ctx: ApiContext, text: string | undefined): IsoWeek {
@@ -24,6 +34,8 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     week,
     timeZone: ctx.config.BELOFTE_TIMEZONE,
     thresholds: ctx.thresholds,
+    queueSettings: ctx.queueSettings,
+    site: ctx.keys.site,
     queue,
     followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids, localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE)))].map(([id, f]) => [id, summary(f)])),
     now,
@@ -39,6 +51,8 @@ export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, q
     week,
     timeZone: ctx.config.BELOFTE_TIMEZONE,
     thresholds: ctx.thresholds,
+    queueSettings: ctx.queueSettings,
+    site: ctx.keys.site,
     queue,
     records,
     followUps: new Map([...followUps].map(([id, f]) => [id, summary(f)])),
@@ -165,8 +179,9 @@ export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
       },
     },
     async ({ query }, c) => {
-      const week = weekOf(ctx, query.week);
-      const stats = await computeWeekly(ctx, week, query.queue ?? null);
+      const sc = await siteContext(ctx, query.site);
+      const week = weekOf(sc, query.week);
+      const stats = await computeWeekly(sc, week, query.queue ?? null);
       if (query.format === 'json') return c.json(stats);
       const csv = query.part === 'agents' ? agentsCsv(stats, query.lang, query.decimal) : figuresCsv(stats, query.lang, query.decimal);
       const name = `belofte-${formatIsoWeek(week)}${query.queue ? `-${query.queue.replace(/[^A-Za-z0-9_.-]/g, '_')}` : ''}-${query.part}.csv`;
@@ -186,9 +201,10 @@ export function statsRoutes(api: ApiRoutes, ctx: ApiContext): void {
       responses: { 200: { description: 'Oldest first.', schema: AbandonedList } },
     },
     async ({ query }, c) => {
-      const week = weekOf(ctx, query.week);
+      const sc = await siteContext(ctx, query.site);
+      const week = weekOf(sc, query.week);
       const span = isoWeekSpan(week, ctx.config.BELOFTE_TIMEZONE);
-      const entries = await abandonedEntries(ctx, span.from, span.to, query.queue ?? null);
+      const entries = await abandonedEntries(sc, span.from, span.to, query.queue ?? null);
       return c.json({ week: formatIsoWeek(week), from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), queue: query.queue ?? null, entries });
     },
   );

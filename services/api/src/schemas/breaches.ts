@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseLocalDate } from '@belofte/shared/time';
 import { DEADLINE_STATES } from '../complaints/deadlines.ts';
 import { instant, inputs, outputs } from './registry.ts';
-import { isoWeekParam, queueParam } from './stats.ts';
+import { isoWeekParam, queueParam, siteParam } from './stats.ts';
 
 /** What a caller may be given when the guarantee was broken (the charter's "belofte maakt schuld"). */
 export const COMPENSATIONS = ['apology', 'coffee', 'parking', 'travel', 'other'] as const;
@@ -57,8 +57,11 @@ export const dateOrInstant = (which: 'from' | 'to') =>
         : 'End: a local date (up to the end of that day, inclusive) or an instant (exclusive). Default: now.',
     );
 
+export const BreachSiteQuery = z.object({ site: siteParam.optional() }).strict().register(inputs, { id: 'BreachSiteQuery' });
+
 export const BreachesQuery = z
   .object({
+    site: siteParam.optional(),
     from: dateOrInstant('from').optional(),
     to: dateOrInstant('to').optional(),
     week: isoWeekParam.optional().describe('Instead of from/to: one ISO week, e.g. 2026-W47.'),

@@ -11,7 +11,7 @@ import { liveWindow, type LiveWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
 import { AlertSchema } from './alerts.ts';
-import { queueParam, ThresholdsSchema } from './stats.ts';
+import { QueueTargetsSchema, queueParam, ThresholdsSchema } from './stats.ts';
 
 /** Parsed here, once: handlers get the LiveWindow. */
 export const windowParam = z
@@ -64,6 +64,10 @@ export const LiveQueueFigures = z
     ...perMetric(CALL_METRICS, windowCount),
     agents: AgentCounts,
     staffing: StaffingSchema.optional(),
+    displayName: z.string().optional().describe('Per queue: the name on the board (BELOFTE_QUEUES).'),
+    targets: QueueTargetsSchema.optional(),
+    site: z.string().optional().describe('With several sites: the queue\'s site (the key is <site>/<queue>).'),
+    queue: z.string().optional().describe('With several sites: the queue\'s own name.'),
   })
   .register(outputs, { id: 'LiveQueueFigures', description: 'Live counts of one queue (queue entries) or the total (sum of the queues).' });
 
@@ -74,8 +78,16 @@ export const LiveAgentView = AgentLive.omit({ since: true })
     since: instant(),
     pausedIn: z.array(z.string()).describe('Queues where the agent is paused (pause is per queue); `state` is paused only when that is all of them.'),
     ...perMetric(AGENT_METRIC_NAMES, (m) => z.number().int().describe(AGENT_METRICS[m].description)),
+    site: z.string().optional().describe("With several sites: the agent's site (the key is <site>/<name>)."),
   })
   .register(outputs, { id: 'LiveAgentView' });
+
+const LiveHealthSchema = z.object({
+  collectorConnected: z.boolean(),
+  lastEventAt: z.string().nullable(),
+  stale: z.boolean(),
+  reason: z.string().nullable(),
+});
 
 export const LiveSnapshotSchema = z
   .object({
@@ -88,12 +100,11 @@ export const LiveSnapshotSchema = z
     agents: z.record(z.string(), LiveAgentView),
     clockOffsetMs: z.number().optional().describe("The phone switch's clock minus this server's, in ms, as the collector measured it."),
     alerts: z.array(AlertSchema).describe('The active alerts, oldest first (GET /api/alerts for all of them).'),
-    health: z.object({
-      collectorConnected: z.boolean(),
-      lastEventAt: z.string().nullable(),
-      stale: z.boolean(),
-      reason: z.string().nullable(),
-    }),
+    health: LiveHealthSchema,
+    sites: z
+      .record(z.string(), z.object({ total: LiveQueueFigures, health: LiveHealthSchema, clockOffsetMs: z.number() }))
+      .optional()
+      .describe('Per site (BELOFTE_SITES or discovered): its total and health. The top-level total is the sum of the sites.'),
   })
   .register(outputs, { id: 'LiveSnapshot', description: 'The document of GET /api/live, and the first /ws frame.' });
 

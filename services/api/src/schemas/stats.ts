@@ -91,6 +91,15 @@ export const AgentWeek = z
   })
   .register(outputs, { id: 'AgentWeek' });
 
+export const QueueTargetsSchema = z
+  .object({
+    targetSeconds: z.number().int(),
+    serviceLevelTarget: z.number(),
+    guaranteeSeconds: z.number().int(),
+    maxTransfers: z.number().int(),
+  })
+  .register(outputs, { id: 'QueueTargets', description: "The targets that apply to one queue: BELOFTE_QUEUES over TARGET_SECONDS, SERVICE_LEVEL_TARGET, GUARANTEE_SECONDS, MAX_TRANSFERS." });
+
 export const ThresholdsSchema = z
   .object({
     targetSeconds: z.number().int(),
@@ -112,7 +121,10 @@ export const WeeklyStats = z
     thresholds: ThresholdsSchema,
     generatedAt: instant(),
     total: ScopeFigures.describe('Sum of the queues: every count is the sum of the per-queue counts (entries for entry figures, calls for call figures).'),
-    queues: z.record(z.string(), ScopeFigures).describe('Per queue, by name.'),
+    queues: z.record(z.string(), ScopeFigures).describe('Per queue, by name, in board order (BELOFTE_QUEUES, then alphabetically).'),
+    queueProfiles: z
+      .record(z.string(), z.object({ displayName: z.string(), targets: QueueTargetsSchema }))
+      .describe('Per queue: its name on the board and the targets its figures were counted against.'),
     agents: z.array(AgentWeek).describe('Per agent, by name.'),
   })
   .register(outputs, { id: 'WeeklyStats', description: 'Weekly statistics from the durable call records (finished calls only).' });
@@ -125,10 +137,16 @@ export type AgentFigures = z.infer<typeof AgentFigures>;
 export type AgentWeek = z.infer<typeof AgentWeek>;
 export type WeeklyStats = z.infer<typeof WeeklyStats>;
 
+export const siteParam = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'site must be a site name: letters, digits, "_", "." or "-"')
+  .describe('One site (a phone switch and its collector) of those the API shows; default BELOFTE_SITE.');
+
 export const WeeklyQuery = z
   .object({
     week: isoWeekParam.optional(),
     queue: queueParam.optional(),
+    site: siteParam.optional(),
     format: z.enum(['json', 'csv']).default('json').describe('json, or csv for Excel (see part, lang, decimal).'),
     part: z.enum(['figures', 'agents']).default('figures').describe('CSV only: the figures table (one row per queue and period) or the agents table.'),
     lang: z.enum(['nl', 'en']).default('nl').describe('CSV only: language of the column headers.'),
@@ -141,7 +159,7 @@ export const WeeklyQuery = z
   .register(inputs, { id: 'WeeklyQuery' });
 
 export const AbandonedQuery = z
-  .object({ week: isoWeekParam.optional(), queue: queueParam.optional() })
+  .object({ week: isoWeekParam.optional(), queue: queueParam.optional(), site: siteParam.optional() })
   .strict()
   .register(inputs, { id: 'AbandonedQuery' });
 

@@ -37,6 +37,7 @@ import { emptyCounts, isVisitEnd, serviceLevel, WINDOW_METRIC_NAMES } from '@bel
 import { firstQueue, isBreach, transferQueue, visitWaitSeconds, type AgentVector, type QueueVector } from '@belofte/shared/rollup';
 import type { Thresholds } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekSpan, localParts, type IsoWeek, type IsoWeekSpan } from '@belofte/shared/time';
+import { QueueSettings } from '@belofte/shared/queueSettings';
 import type { AgentFigures, AgentWeek, PeriodFigures, ScopeFigures, WeeklyStats } from '../schemas/stats.ts';
 
 /** What the weekly figures need to know of a breach's follow-up. */
@@ -50,6 +51,9 @@ export interface WeeklyInput {
   week: IsoWeek;
   timeZone: string;
   thresholds: Thresholds;
+  /** Per-queue targets, names and order (BELOFTE_QUEUES); default: `thresholds` for every queue. */
+  queueSettings?: QueueSettings;
+  site?: string;
   /** Only this queue; null or undefined for every queue. */
   queue?: string | null;
   /** Finished calls whose first entry may fall in the week (a margin before it is fine). */
@@ -320,7 +324,8 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
       const d = dayIndex(span, v.joinedAt);
       if (d < 0) continue;
       const hour = localParts(v.joinedAt, timeZone).hour;
-      for (const acc of scope(v.queue).at(d, hour)) acc.addVisit(v, th);
+      const vth = input.queueSettings?.thresholds(v.queue, input.site) ?? th;
+      for (const acc of scope(v.queue).at(d, hour)) acc.addVisit(v, vth);
     }
     const q = firstQueue(r);
     if (q === null || (queueFilter && q !== queueFilter)) continue;
@@ -330,22 +335,26 @@ export function weeklyStats(input: WeeklyInput): WeeklyStats {
     const followUp = input.followUps.get(r.linkedid);
     for (const acc of scope(q).at(d, hour)) acc.addCall(r, followUp);
   }
-  return weeklyDocument({ week: input.week, timeZone, thresholds: th, queue: queueFilter, now: input.now }, span, scopes, tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }));
+  return weeklyDocument({ week: input.week, timeZone, thresholds: th, queue: queueFilter, now: input.now, queueSettings: input.queueSettings, site: input.site }, span, scopes, tallyAgents(records, { span, maxTransfers: th.maxTransfers, queue: queueFilter }));
 }
 
 /** The document from the accumulated scopes (per queue) and agents: the total is the sum of the queues. */
 export function weeklyDocument(
-  o: { week: IsoWeek; timeZone: string; thresholds: Thresholds; queue: string | null; now?: number },
+  o: { week: IsoWeek; timeZone: string; thresholds: Thresholds; queue: string | null; now?: number; queueSettings?: QueueSettings; site?: string },
   span: IsoWeekSpan,
   scopes: Map<string, ScopeAcc>,
   agents: AgentWeek[],
 ): WeeklyStats {
   const total = new ScopeAcc();
   const queues: Record<string, ScopeFigures> = {};
-  for (const name of [...scopes.keys()].sort((a, b) => a.localeCompare(b))) {
+  const settings = o.queueSettings ?? new QueueSettings([], o.thresholds);
+  const queueProfiles: WeeklyStats['queueProfiles'] = {};
+  for (const name of settings.sort([...scopes.keys()], o.site)) {
     const s = scopes.get(name)!;
     total.add(s);
     queues[name] = s.figures(span);
+    const p = settings.profile(name, o.site);
+    queueProfiles[name] = { displayName: p.displayName, targets: p.targets };
   }
   return {
     week: formatIsoWeek(o.week),
@@ -358,6 +367,7 @@ export function weeklyDocument(
     generatedAt: new Date(o.now ?? Date.now()).toISOString(),
     total: total.figures(span),
     queues,
+    queueProfiles,
     agents,
   };
 }

@@ -7,6 +7,7 @@
 import type { Thresholds } from '@belofte/shared/figures';
 import { SUB } from '@belofte/shared/rollup';
 import { isoWeekSpan, localParts, type IsoWeek } from '@belofte/shared/time';
+import type { QueueSettings } from '@belofte/shared/queueSettings';
 import type { AgentWeek, WeeklyStats } from '../schemas/stats.ts';
 import { AgentAcc, dayIndex, ScopeAcc, weeklyDocument, type FollowUpSummary } from './weekly.ts';
 import type { RollupReader } from './rollups.ts';
@@ -16,6 +17,9 @@ export interface WeeklyFromRollupsInput {
   week: IsoWeek;
   timeZone: string;
   thresholds: Thresholds;
+  /** Per-queue names, order and targets (the counts were made with them by the collector). */
+  queueSettings?: QueueSettings;
+  site?: string;
   queue?: string | null;
   /** The follow-up of each of these breach ids. */
   followUps: (ids: string[]) => Promise<Map<string, FollowUpSummary>>;
@@ -73,5 +77,5 @@ export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([agent, a]) => ({ agent, week: a.week.figures(), days: a.days.map((d, i) => ({ ...d.figures(), date: span.dates[i]! })) }));
 
-  return weeklyDocument({ week: input.week, timeZone, thresholds, queue: queueFilter, now: input.now }, span, scopes, agentWeeks);
+  return weeklyDocument({ week: input.week, timeZone, thresholds, queue: queueFilter, now: input.now, queueSettings: input.queueSettings, site: input.site }, span, scopes, agentWeeks);
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
-import { asCaptureTruth, captures } from '../../../../test/support/captures.ts';
+import { asTruth, captures } from '../../../../test/support/captures.ts';
 import { parseCapture } from '../ami/capture.ts';
 import { CallTracker } from './tracker.ts';
 import { Tally } from './tally.ts';
@@ -50,7 +50,7 @@ describe.each(captures())('capture $name', ({ amiPath, truth }) => {
     for (const [queue, want] of Object.entries(truth.queues)) {
       const got = tally.queues.get(queue)!;
       // Moved, abandoned and left are counted apart; breaches and over-limit calls on the first queue.
-      expect({ queue, ...asCaptureTruth(got) }).toEqual({ queue, ...want });
+      expect({ queue, ...asTruth(got) }).toEqual({ queue, ...want });
       expect(got.waiting).toBe(0);
     }
   });

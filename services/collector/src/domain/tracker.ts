@@ -45,6 +45,8 @@ const SAME_JOIN_MS = 2_000;
 
 export interface TrackerOptions {
   thresholds: Thresholds;
+  /** A queue's own targets (BELOFTE_QUEUES); default `thresholds` for every queue. */
+  thresholdsFor?: (queue: string) => Thresholds;
   /** Keep finished calls forever (replay); the live collector lets them go after an hour. */
   keepFinished?: boolean;
   /** A visit still waiting this long (event time) is implausible: closed as unknown. Default 4 h. */
@@ -89,6 +91,7 @@ export class CallTracker {
    */
   private hangupsAbsent = false;
   private readonly thresholds: Thresholds;
+  private readonly thresholdsFor: ((queue: string) => Thresholds) | null;
   private readonly keepFinished: boolean;
   private readonly maxWaitMs: number;
   private readonly maxCalls: number;
@@ -98,6 +101,7 @@ export class CallTracker {
 
   constructor(options: TrackerOptions) {
     this.thresholds = options.thresholds;
+    this.thresholdsFor = options.thresholdsFor ?? null;
     this.keepFinished = options.keepFinished ?? false;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS;
@@ -440,7 +444,7 @@ export class CallTracker {
     visit.answeredAt = ev.at;
     visit.holdSeconds = holdSeconds;
     visit.agent = ev.member;
-    const withinTarget = holdSeconds <= this.thresholds.targetSeconds;
+    const withinTarget = holdSeconds <= this.th(ev.queue).targetSeconds;
     this.emit({
       kind: 'visitAnswered',
       queue: ev.queue,
@@ -549,7 +553,7 @@ export class CallTracker {
     const record: TransferRecord = { id: `${call.linkedid}/t${call.transfers.length + 1}`, at, kind, agent, signals: [signal] };
     call.transfers.push(record);
     this.emit({ kind: 'transferred', linkedid: call.linkedid, transferId: record.id, agent, at });
-    if (!call.overTransferLimit && call.transfers.length > this.thresholds.maxTransfers) {
+    if (!call.overTransferLimit && call.transfers.length > this.th(call.visits[0]!.queue).maxTransfers) {
       call.overTransferLimit = true;
       this.emit({ kind: 'transferLimitExceeded', queue: call.visits[0]!.queue, linkedid: call.linkedid, at });
     }
@@ -572,10 +576,15 @@ export class CallTracker {
     this.touch(call, at);
   }
 
+  /** The targets of a queue; a call is held to those of the queue it first entered. */
+  private th(queue: string): Thresholds {
+    return this.thresholdsFor?.(queue) ?? this.thresholds;
+  }
+
   /** The guarantee: a person on the line within guaranteeSeconds of the first queue entry. */
   private checkGuarantee(call: CustomerCall, at: number): void {
     if (call.breached) return;
-    const limit = call.firstJoinedAt + this.thresholds.guaranteeSeconds * 1000;
+    const limit = call.firstJoinedAt + this.th(call.visits[0]!.queue).guaranteeSeconds * 1000;
     const reachedAt = call.answeredAt ?? at;
     if (reachedAt > limit && (call.answeredAt !== null || call.outcome !== 'unknown' || at > limit)) {
       call.breached = true;
@@ -605,7 +614,7 @@ export class CallTracker {
         continue;
       }
       if (!call.breached && call.answeredAt === null && call.visits.some((v) => v.status === 'waiting')) {
-        if (now > call.firstJoinedAt + this.thresholds.guaranteeSeconds * 1000) this.checkGuarantee(call, now);
+        if (now > call.firstJoinedAt + this.th(call.visits[0]!.queue).guaranteeSeconds * 1000) this.checkGuarantee(call, now);
       }
       // Nobody waits for hours: a visit still waiting that long lost its end somewhere.
       for (const v of call.visits) if (v.status === 'waiting' && now - v.joinedAt > this.maxWaitMs) this.endVisit(call, v, 'unknown', now);
