@@ -23,7 +23,7 @@ await collector.start();
 function sizes(): Record<string, number> {
   const t = collector.pipeline.tracker as unknown as Record<string, { size?: number; length?: number }>;
   const out: Record<string, number> = {};
-  for (const k of ['calls', 'agents', 'alias', 'agentByChannel', 'hungUp', 'pendingLeaves', 'lastActivity', 'fingerprints']) {
+  for (const k of ['calls', 'agents', 'alias', 'hungUp', 'pendingEnds', 'lastActivity']) {
     const v = t[k];
     if (v) out[k] = v.size ?? v.length ?? 0;
   }

@@ -90,12 +90,13 @@ export async function runMemory(o: BenchOptions & { days: number; callsPerDay: n
         bytes += text.length;
         if (!sw.send(text, 'latin1')) await within(sw.drained(), 60_000, 'the collector to read on');
       }
-      // A marker the collector counts (as a skipped event) once it has read the whole day.
-      sw.send(`Event: BenchDayEnd\r\nPrivilege: user,all\r\nTimestamp: ${formatMicros(open + 10 * 3_600e6)}\r\nDay: ${day}\r\n\r\n`, 'latin1');
+      // A marker the collector counts (as a skipped UserEvent: invented names share the label
+      // `other`) once it has read the whole day.
+      sw.send(`Event: UserEvent\r\nPrivilege: user,all\r\nTimestamp: ${formatMicros(open + 10 * 3_600e6)}\r\nUserEvent: BenchDayEnd\r\nDay: ${day}\r\n\r\n`, 'latin1');
       await waitFor(
         async () => {
           const s = await ask<{ skipped: Record<string, number>; buffered: number }>(child, 'stats', 'stats');
-          return (s.skipped.BenchDayEnd ?? 0) > day && s.buffered === 0 ? true : undefined;
+          return (s.skipped.UserEvent ?? 0) > day && s.buffered === 0 ? true : undefined;
         },
         120_000,
         `the collector to read and write simulated day ${day + 1}`,

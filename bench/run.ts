@@ -4,7 +4,7 @@
  *
  * Options:
  *   --json                 one JSON object on stdout instead of the table
- *   --only <names>         comma-separated: parse, collector, latency, sockets, memory, period
+ *   --only <names>         comma-separated: parse, collector, latency, sockets, memory, flood, period
  *   --calls-per-sec <n>    live load for latency and sockets (default 200)
  *   --sockets <n>          wallboards for the sockets benchmark (default 1000)
  *   --days <n>             simulated days for memory (default 7)
@@ -17,12 +17,13 @@ import { runCollector } from './collector.ts';
 import { runLatency } from './latency.ts';
 import { log, runCleanups } from './lib.ts';
 import { runMemory } from './memory.ts';
+import { runFlood } from './flood.ts';
 import { runParse } from './parse.ts';
 import { runPeriod } from './period.ts';
 import type { BenchOptions, BenchResult, Row } from './result.ts';
 import { runSockets } from './sockets.ts';
 
-const NAMES = ['parse', 'collector', 'latency', 'sockets', 'memory', 'period'] as const;
+const NAMES = ['parse', 'collector', 'latency', 'sockets', 'memory', 'flood', 'period'] as const;
 type Name = (typeof NAMES)[number];
 /** No run may hang: past this everything is stopped and cleaned up. */
 const DEADLINE_MS = 15 * 60_000;
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
     latency: () => runLatency(args),
     sockets: () => runSockets(args),
     memory: () => runMemory(args),
+    flood: () => runFlood(args),
     period: () => runPeriod(args),
   };
   for (const name of args.only) {

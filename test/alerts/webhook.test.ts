@@ -174,4 +174,19 @@ describe('alert webhook', () => {
       }
     }
   });
+
+  it('judges every site of BELOFTE_SITES, each under its own lease', async () => {
+    const s = await setup('alert-sites', { BELOFTE_SITE: 'delft', BELOFTE_SITES: 'delft,den-haag' });
+    const api = await s.start();
+    expect(api.evaluators.map((e) => e.site)).toEqual(['delft', 'den-haag']);
+    const haag = new Keys(s.keys.prefix, 'den-haag');
+    await redis.multi().sadd(haag.queues, 'Parkeren').hset(haag.waiting('Parkeren'), 'v1', String(Date.now() - 250_000)).exec();
+    await until(() => (s.receiver.accepted().length === 1 ? true : undefined), 10_000, 'the fired post of den-haag');
+    expect(s.receiver.accepted()[0]!.body).toMatchObject({ event: 'fired', site: 'den-haag', alert: { rule: 'longWait', queue: 'Parkeren' } });
+    const listed = await (await fetch(`${api.url}/api/alerts?site=den-haag`)).json();
+    expect(listed.alerts.map((a: any) => a.queue)).toEqual(['Parkeren']);
+    expect((await (await fetch(`${api.url}/api/alerts?site=delft`)).json()).alerts).toEqual([]);
+    await redis.hdel(haag.waiting('Parkeren'), 'v1');
+    await until(() => (s.receiver.accepted().length === 2 ? true : undefined), 10_000, 'the cleared post of den-haag');
+  });
 });

@@ -21,11 +21,12 @@ describe('trimming', () => {
     await redis.sadd(keys.agentNames, 'agent1');
     await redis.zadd(keys.window('offered', 'support'), now - 26 * hour, 'old', now - hour, 'new');
     await redis.zadd(keys.agentWindow('answered', 'agent1'), now - 30 * hour, 'old', now - 2 * hour, 'new');
-    await redis.zadd(keys.records, now - 11 * 24 * hour, 'expired', now - 9 * 24 * hour, 'kept');
+    const index = keys.recordsIndex(keys.durableBase('kept'));
+    await redis.zadd(index, now - 11 * 24 * hour, 'expired', now - 9 * 24 * hour, 'kept');
     const collector = new Collector(testConfig(prefix, { AMI_HOST: '127.0.0.1', RETENTION_DAYS: '10' }), redis, quietLog);
     await collector.trim(now);
     expect(await redis.zrange(keys.window('offered', 'support'), 0, -1)).toEqual(['new']);
     expect(await redis.zrange(keys.agentWindow('answered', 'agent1'), 0, -1)).toEqual(['new']);
-    expect(await redis.zrange(keys.records, 0, -1)).toEqual(['kept']);
+    expect(await redis.zrange(index, 0, -1)).toEqual(['kept']);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Scale-out: the live path against a 3-node Redis Cluster on loopback. Every key of a site
- * carries its {site} hash tag, so every script, MULTI and pipeline stays in one slot; two
+ * Scale-out: the live path against a 3-node Redis Cluster on loopback. Every live key of a site
+ * carries its {site} hash tag, so every event's MULTI stays in one slot; its call records,
+ * rollups and indexes are spread over {site.N} tags (a script each, in one slot); two
  * collectors (two switches, two site names) share the cluster, each with its own API, and one
  * more API shows both sites together.
  */
@@ -47,6 +48,24 @@ describe('Redis Cluster', () => {
       }
       expect(keys).toBeGreaterThan(10);
       expect(slots.size).toBe(1);
+      // The records spread: more than one slot, and each record's rollups and index beside it.
+      const durable = new Map<string, string[]>();
+      for (const node of cluster.nodes.split(',')) {
+        const port = node.split(':')[1]!;
+        for (const k of execFileSync('redis-cli', ['-p', port, '--scan', '--pattern', `*{${site}.*}*`], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+          const tag = /\{[^}]+\}/.exec(k)![0];
+          durable.set(tag, [...(durable.get(tag) ?? []), k]);
+        }
+      }
+      const recordSlots = new Set<string>();
+      for (const [tag, found] of durable) {
+        const port = cluster.nodes.split(',')[0]!.split(':')[1]!;
+        const slotsOfTag = new Set(found.map((k) => execFileSync('redis-cli', ['-p', port, 'cluster', 'keyslot', k], { encoding: 'utf8' }).trim()));
+        expect(slotsOfTag.size, tag).toBe(1);
+        if (found.some((k) => /:c:/.test(k))) recordSlots.add([...slotsOfTag][0]!);
+        if (found.some((k) => /:c:/.test(k))) expect(found.some((k) => /:rq:\d{4}-/.test(k)), `${tag} holds its records' rollups`).toBe(true);
+      }
+      expect(recordSlots.size).toBeGreaterThan(1);
     }
     expect(paths[0]!.latest()!.total.offered).toBe(paths[1]!.latest()!.total.offered);
 

@@ -63,10 +63,14 @@ describe('API metrics', () => {
 describe('a slow reader', () => {
   it('is closed once its unsent frames pass the limit; a reading wallboard is unaffected', async () => {
     const slowPrefix = testPrefix('slow');
-    // Big frames (60 agents), sent often, to a client that stops reading its socket.
-    for (let i = 0; i < 60; i++) {
-      await redis.hset(`${slowPrefix}:{main}:agents`, `agent${i}`, JSON.stringify({ name: `agent${i}`, interface: `Local/agent${i}@agents/n`, queues: ['support', 'vergunningen'], state: 'available', pausedReason: null, since: Date.now() }));
-    }
+    // Big frames (60 agents, every tile changing all the time: each frame carries them all),
+    // sent often, to a client that stops reading its socket.
+    const churn = async () => {
+      const since = Date.now();
+      await redis.hset(`${slowPrefix}:{main}:agents`, ...Array.from({ length: 60 }, (_, i) => [`agent${i}`, JSON.stringify({ name: `agent${i}`, interface: `Local/agent${i}@agents/n`, queues: ['support', 'vergunningen'], state: 'available', pausedReason: null, since })]).flat());
+    };
+    await churn();
+    const churning = setInterval(() => void churn().catch(() => undefined), 5);
     const slowApi = await apiFor(testConfig(slowPrefix), 2, { maxBufferedBytes: 256 * 1024, minIntervalMs: 0 });
     try {
       const reader = new WebSocket(`ws://127.0.0.1:${slowApi.port}/ws`);
@@ -82,6 +86,7 @@ describe('a slow reader', () => {
       reader.close();
       slow.terminate();
     } finally {
+      clearInterval(churning);
       await slowApi.stop();
       await cleanPrefix(redis, slowPrefix);
     }

@@ -127,9 +127,9 @@ function siteSummary(snap: LiveSnapshot): SiteFigures {
  */
 export function combineSites(parts: ReadonlyArray<readonly [string, LiveSnapshot]>, clockOffsetMs: number): LiveSnapshot {
   const first = parts[0]![1];
-  const queues: Record<string, QueueFigures> = {};
-  const agents: LiveSnapshot['agents'] = {};
-  const sites: Record<string, SiteFigures> = {};
+  const queues: Record<string, QueueFigures> = Object.create(null);
+  const agents: LiveSnapshot['agents'] = Object.create(null);
+  const sites: Record<string, SiteFigures> = Object.create(null);
   let total = emptyFigures();
   const down: string[] = [];
   let lastEventAt: string | null = null;
@@ -211,7 +211,8 @@ class SiteReader {
     const advice = await this.staffing.advise(snapshot.queues, now + this.clockOffsetMs);
     for (const [queue, s] of advice) snapshot.queues[queue]!.staffing = s;
     // Board order and names, and the targets each queue's figures were counted against.
-    const ordered: typeof snapshot.queues = {};
+    // Queue names are data: no prototype, so a queue named `__proto__` is kept like any other.
+    const ordered: typeof snapshot.queues = Object.create(null);
     for (const queue of this.queueSettings.sort(Object.keys(snapshot.queues), this.name)) {
       const p = this.queueSettings.profile(queue, this.name);
       ordered[queue] = { ...snapshot.queues[queue]!, displayName: p.displayName, targets: p.targets };

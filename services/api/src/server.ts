@@ -40,8 +40,10 @@ export interface ApiServer {
   port: number;
   ctx: ApiContext;
   fanout: Fanout;
-  /** Evaluates the alert rules while this process holds the alert lease. */
+  /** Evaluates the alert rules of the API's own site while this process holds its alert lease. */
   alerts: AlertEvaluator;
+  /** One evaluator per site served (BELOFTE_SITES, or the own site); `alerts` is the own site's or the first. */
+  evaluators: AlertEvaluator[];
   close(): Promise<void>;
 }
 
@@ -134,18 +136,26 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  // Every process runs an evaluator; only the holder of the alert lease in Redis evaluates.
-  const alerts = new AlertEvaluator({ redis: deps.redis, keys: ctx.keys, config: deps.config, log: deps.log, figures: (w) => ctx.figures(w) }, deps.alerts);
-  alerts.start();
-  metrics.alerts = alerts;
+  // Every process runs an evaluator per site it serves; only the holder of that site's alert
+  // lease in Redis evaluates. Sites found only at run time (no BELOFTE_SITES) are judged by
+  // an API process of their own BELOFTE_SITE.
+  const evaluators: AlertEvaluator[] = [];
+  for (const site of deps.config.BELOFTE_SITES ?? [deps.config.BELOFTE_SITE]) {
+    const s = await ctx.atSite(site);
+    evaluators.push(new AlertEvaluator({ redis: deps.redis, site, keys: s.keys, config: deps.config, log: deps.log.child({ site }), figures: (w) => s.figures(w) }, deps.alerts));
+  }
+  for (const e of evaluators) e.start();
+  const alerts = evaluators.find((e) => e.site === deps.config.BELOFTE_SITE) ?? evaluators[0]!;
+  metrics.alerts = evaluators;
   return {
     server,
     port,
     ctx,
     fanout,
     alerts,
+    evaluators,
     async close() {
-      await alerts.close();
+      await Promise.all(evaluators.map((e) => e.close()));
       await fanout.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -207,7 +207,8 @@ export class Collector {
     try {
       await trimWindows(this.redis, this.keys, now - WINDOW_KEEP_MS);
       // The records expire by themselves (EX); their index entries go with them here.
-      await this.redis.zremrangebyscore(this.keys.records, '-inf', `(${now - this.config.RETENTION_DAYS * 86_400_000}`);
+      const cutoff = `(${now - this.config.RETENTION_DAYS * 86_400_000}`;
+      for (const base of this.keys.durableBases) await this.redis.zremrangebyscore(this.keys.recordsIndex(base), '-inf', cutoff);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
     }

@@ -58,7 +58,7 @@ export async function rebuildRollups(
   if (to <= from) throw new ConfigError('--to must not be before --from');
   const dates = new Set(datesOf(from, to, tz));
 
-  const ids = await redis.zrangebyscore(keys.records, from - MARGIN_MS, `(${to}`, 'WITHSCORES');
+  const ids = (await Promise.all(keys.durableBases.map((b) => redis.zrangebyscore(keys.recordsIndex(b), from - MARGIN_MS, `(${to}`, 'WITHSCORES')))).flat();
   const calls: Array<{ record: CallRecord; stored: string; first: number }> = [];
   for (let i = 0; i < ids.length; i += 2 * CHUNK) {
     const chunk: Array<[string, number]> = [];

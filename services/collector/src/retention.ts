@@ -36,43 +36,71 @@ export async function forgetCallerNumbers(redis: Redis | Cluster, keys: Keys, cu
   let seen = 0;
   // Reached the cutoff unless the pass stops early at `max`; then it resumes at the last seen.
   let until = Math.max(mark, cutoff);
-  for (let offset = 0; ; offset += BATCH) {
-    const page = await redis.zrangebyscore(keys.records, from, `(${cutoff}`, 'WITHSCORES', 'LIMIT', offset, BATCH);
-    const ids: string[] = [];
-    for (let i = 0; i < page.length; i += 2) ids.push(page[i]!);
-    if (ids.length === 0) break;
-    const texts = await redis.mget(...ids.map((id) => keys.record(id)));
-    scripts.define(redis);
-    const p = redis.pipeline();
-    let queued = 0;
-    texts.forEach((text, i) => {
-      // Gone (expired), or an alias pointing at the kept record (`~id`): nothing to remove.
-      const json = text === null ? null : storedRecordJson(text);
-      if (text === null || json === null) return;
-      try {
-        const r = JSON.parse(json) as { callerIdNum?: string };
-        if (!r.callerIdNum) return;
-        // The rollup contribution before the JSON stays as it is: it holds counts, and at most
-        // the masked last 4 digits in the abandoned index.
-        const head = text.slice(0, text.length - json.length);
-        scripts.queue(p, 'callerForgotten', [keys.record(ids[i]!)], [text, head + JSON.stringify({ ...r, callerIdNum: '' })]);
-        queued++;
-      } catch {
-        // An unreadable record shows no number; the API logs it when it meets it.
-      }
-    });
-    if (queued > 0) {
-      for (const [err, replaced] of (await p.exec()) ?? []) {
-        if (err) throw err;
-        forgotten += Number(replaced);
-      }
+  // The shards' indexes (records are spread over cluster slots), read page by page and taken
+  // in first-entry order across all of them, so `until` is a point in time every shard passed.
+  const shards = keys.durableBases.map((base) => ({ base, offset: 0, done: false, buffer: [] as Array<[string, number]> }));
+  const fill = async () => {
+    await Promise.all(
+      shards.map(async (s) => {
+        if (s.buffer.length > 0 || s.done) return;
+        const page = await redis.zrangebyscore(keys.recordsIndex(s.base), from, `(${cutoff}`, 'WITHSCORES', 'LIMIT', s.offset, BATCH);
+        for (let i = 0; i < page.length; i += 2) s.buffer.push([page[i]!, Number(page[i + 1])]);
+        s.offset += page.length / 2;
+        s.done = page.length / 2 < BATCH;
+      }),
+    );
+  };
+  scripts.define(redis);
+  for (;;) {
+    const taken = new Map<string, string[]>();
+    let last = -1;
+    let n = 0;
+    while (n < BATCH) {
+      await fill();
+      let next: (typeof shards)[number] | null = null;
+      for (const s of shards) if (s.buffer.length > 0 && (!next || s.buffer[0]![1] < next.buffer[0]![1])) next = s;
+      if (!next) break;
+      const [id, score] = next.buffer.shift()!;
+      taken.set(next.base, [...(taken.get(next.base) ?? []), id]);
+      last = score;
+      n++;
     }
-    seen += ids.length;
-    if (ids.length < BATCH) break;
+    if (n === 0) break;
+    // One pipeline per shard: its records share one slot.
+    await Promise.all(
+      [...taken.values()].map(async (ids) => {
+        const texts = await redis.mget(...ids.map((id) => keys.record(id)));
+        const p = redis.pipeline();
+        let queued = 0;
+        texts.forEach((text, i) => {
+          // Gone (expired), or an alias pointing at the kept record (`~id`): nothing to remove.
+          const json = text === null ? null : storedRecordJson(text);
+          if (text === null || json === null) return;
+          try {
+            const r = JSON.parse(json) as { callerIdNum?: string };
+            if (!r.callerIdNum) return;
+            // The rollup contribution before the JSON stays as it is: it holds counts, and at most
+            // the masked last 4 digits in the abandoned index.
+            const head = text.slice(0, text.length - json.length);
+            scripts.queue(p, 'callerForgotten', [keys.record(ids[i]!)], [text, head + JSON.stringify({ ...r, callerIdNum: '' })]);
+            queued++;
+          } catch {
+            // An unreadable record shows no number; the API logs it when it meets it.
+          }
+        });
+        if (queued === 0) return;
+        for (const [err, replaced] of (await p.exec()) ?? []) {
+          if (err) throw err;
+          forgotten += Number(replaced);
+        }
+      }),
+    );
+    seen += n;
+    if (n < BATCH) break;
     // Bounded work per pass: numbers removed, and records read (those already without a
     // number are only read).
     if (forgotten >= max || seen >= 20 * max) {
-      until = Math.max(mark, Number(page[page.length - 1]));
+      until = Math.max(mark, last);
       break;
     }
   }

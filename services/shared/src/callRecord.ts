@@ -1,6 +1,6 @@
 /**
  * A customer call as the collector stores it: finished calls under `keys.record(linkedid)`
- * (kept RETENTION_DAYS, indexed in `keys.records` by first queue entry), calls in progress in
+ * (kept RETENTION_DAYS, indexed in `keys.recordsIndex(base)` of its shard by first queue entry), calls in progress in
  * the `keys.calls` hash. This is the read side, for the API's statistics and breach register;
  * the collector's `CustomerCall` must stay assignable to it (a test checks this at compile time).
  * All times are epoch milliseconds.

@@ -1,9 +1,23 @@
 /**
  * Every Redis key Belofte uses, built in one place.
  *
- * All keys of one site (one phone switch, one collector) share the hash tag `{site}`, so
- * they live in one Redis Cluster slot and every Lua script and MULTI stays legal there.
+ * The live keys of one site (one phone switch, one collector: windows, who waits, calls in
+ * progress, agents) share the hash tag `{site}`, so they live in one Redis Cluster slot and
+ * every event's MULTI stays legal there. The durable keys — call records, the rollups and
+ * indexes written with them — are spread over RECORD_SHARDS hash tags `{site.N}` by the
+ * call's Linkedid, so a national centre's year of records is not one slot: a call's record
+ * and its share of the rollups are one script in one slot, a period is read from every shard.
  */
+
+/** How many slots (hash tags) a site's durable keys are spread over. */
+export const RECORD_SHARDS = 16;
+
+/** FNV-1a: a stable, even spread of Linkedids over the shards. */
+function shardOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % RECORD_SHARDS;
+}
 import { AGENT_METRICS, WINDOW_METRICS, type AgentMetric, type WindowMetric } from './catalogue.ts';
 
 export type { AgentMetric, WindowMetric };
@@ -29,7 +43,11 @@ export class Keys {
   ) {
     if (!Keys.validSite(site)) throw new Error(`site name "${site}" may only hold letters, digits, '_', '.', '-'`);
     this.base = `${prefix}:{${site}}:`;
+    this.durableBases = Array.from({ length: RECORD_SHARDS }, (_, i) => `${prefix}:{${site}.${i}}:`);
   }
+
+  /** The durable bases (one hash tag each): a period is read from every one. */
+  readonly durableBases: string[];
 
   /** SET of queue names seen. */
   get queues(): string {
@@ -68,20 +86,20 @@ export class Keys {
   get calls(): string {
     return `${this.base}calls`;
   }
-  /** STRING: JSON of one finished call, kept for the retention period. */
+  /** STRING: one finished call (its rollup contribution, then its JSON), kept for the retention period. */
   record(linkedid: string): string {
-    return `${this.base}call:${linkedid}`;
+    return `${this.durableBase(linkedid)}c:${linkedid}`;
   }
   /**
    * Base of the durable keys of a call (its record and what it adds to the rollups and
    * indexes, services/shared/src/rollup.ts): one Lua script writes them together.
    */
-  durableBase(_linkedid: string): string {
-    return this.base;
+  durableBase(linkedid: string): string {
+    return this.durableBases[shardOf(linkedid)]!;
   }
-  /** Every durable base: a period is read from each. */
-  get durableBases(): string[] {
-    return [this.base];
+  /** ZSET linkedid → first queue entry time (ms) of the finished calls of one durable base. */
+  recordsIndex(base: string): string {
+    return `${base}records`;
   }
   /**
    * STRING: first-entry time (ms) up to which callers' numbers have been removed from the call
@@ -89,10 +107,6 @@ export class Keys {
    */
   get callersForgottenUntil(): string {
     return `${this.base}callers-forgotten-until`;
-  }
-  /** ZSET linkedid → first queue entry time (ms) of finished calls. */
-  get records(): string {
-    return `${this.base}records`;
   }
   /**
    * HASH of a breach's follow-up (breach id = the call's linkedid): complaintReceived,

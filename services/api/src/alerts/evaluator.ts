@@ -54,6 +54,8 @@ export interface EvaluatorStats {
 
 export interface EvaluatorDeps {
   redis: Redis | Cluster;
+  /** The site whose rules this evaluator judges, and its keys. */
+  site: string;
   keys: Keys;
   config: Config;
   log: Logger;
@@ -97,9 +99,9 @@ export class AlertEvaluator {
     this.link = d.config.BELOFTE_PUBLIC_URL ?? `http://localhost:${d.config.PORT}/`;
   }
 
-  /** The site (BELOFTE_SITE) these alerts are about. */
+  /** The site these alerts are about. */
   get site(): string {
-    return this.d.config.BELOFTE_SITE;
+    return this.d.site;
   }
 
   start(): void {
@@ -180,7 +182,7 @@ export class AlertEvaluator {
 
   private delivery(alert: Alert, now: number): Delivery | null {
     if (!this.d.config.ALERT_WEBHOOK_URL) return null;
-    const e = alertEvent(alert, this.d.config.BELOFTE_SITE, this.d.config.ALERT_LANGUAGE);
+    const e = alertEvent(alert, this.d.site, this.d.config.ALERT_LANGUAGE);
     return { id: e.deliveryId, payload: JSON.stringify(e), attempts: 0, due: now, createdAt: now };
   }
 

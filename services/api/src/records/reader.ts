@@ -43,7 +43,11 @@ export class CallRecords {
 
   /** Finished calls whose first queue entry is in [from − margin, to). */
   async finished(from: number, to: number, now = Date.now(), marginMs = CALL_SPAN_MARGIN_MS): Promise<CallRecord[]> {
-    const ids = await this.redis.zrangebyscore(this.keys.records, Math.floor(from - marginMs), `(${Math.ceil(to)}`);
+    // Every shard's index (records spread over cluster slots), merged in first-entry order.
+    const replies = await Promise.all(this.keys.durableBases.map((b) => this.redis.zrangebyscore(this.keys.recordsIndex(b), Math.floor(from - marginMs), `(${Math.ceil(to)}`, 'WITHSCORES')));
+    const scored: Array<[string, number]> = [];
+    for (const r of replies) for (let i = 0; i < r.length; i += 2) scored.push([r[i]!, Number(r[i + 1])]);
+    const ids = scored.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
     const out: CallRecord[] = [];
     const missing: string[] = [];
     for (const id of ids) {
@@ -53,7 +57,8 @@ export class CallRecords {
     }
     for (let i = 0; i < missing.length; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);
-      const texts = await this.redis.mget(...chunk.map((id) => this.keys.record(id)));
+      // One GET each: the records of a chunk live in different slots.
+      const texts = await Promise.all(chunk.map((id) => this.redis.get(this.keys.record(id))));
       texts.forEach((text, j) => {
         // Null: the record outlived its retention and expired; its index entry remains.
         if (text === null) return;

@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import { AlertList, AlertsQuery } from '../schemas/alerts.ts';
 import { instantOf } from './breaches.ts';
+import { siteContext } from './stats.ts';
 
 const MAX_RANGE_DAYS = 92;
 
@@ -28,7 +29,8 @@ export function alertRoutes(api: ApiRoutes, ctx: ApiContext): void {
       const to = query.to ? instantOf(query.to, true, tz) : now + 1;
       if (to <= from) throw new BadRequest('to', 'to: must be after from');
       if (to - from > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) throw new BadRequest('to', `to: the range may be at most ${MAX_RANGE_DAYS} days; ask for a shorter period`);
-      const [inPeriod, active] = await Promise.all([ctx.alerts.list(from, to), ctx.alerts.active()]);
+      const sc = await siteContext(ctx, query.site);
+      const [inPeriod, active] = await Promise.all([sc.alerts.list(from, to), sc.alerts.active()]);
       const ids = new Set(inPeriod.map((a) => a.id));
       const earlier = [...active.values()].filter((a) => !ids.has(a.id) && Date.parse(a.firedAt) < from);
       const alerts = [...earlier, ...inPeriod].sort((a, b) => a.firedAt.localeCompare(b.firedAt) || a.id.localeCompare(b.id));

@@ -7,6 +7,7 @@ import type { ApiContext } from '../context.ts';
 import { BadRequest, type ApiRoutes } from '../openapi/routes.ts';
 import { CallbackDetail, CallbackIdParams, CallbackList, CallbackPatch, CallbacksQuery } from '../schemas/callbacks.ts';
 import { ApiError } from '../schemas/registry.ts';
+import { siteContext } from './stats.ts';
 
 /** Numbers in full for the people who call back; the wallboard (and an open board) sees the last four digits. */
 const fullNumbers = (p: Principal | null) => p?.role === 'supervisor' || p?.role === 'manager';
@@ -54,17 +55,18 @@ export function callbackRoutes(api: ApiRoutes, ctx: ApiContext): void {
       responses: { 200: { description: 'By leaving time, oldest first.', schema: CallbackList } },
     },
     async ({ query, principal }, c) => {
-      const date = query.date ?? localDate(ctx.switchNow(), tz);
+      const sc = await siteContext(ctx, query.site);
+      const date = query.date ?? localDate(sc.switchNow(), tz);
       const d = parseLocalDate(date)!;
       const from = localToUtc(d.year, d.month, d.day, 0, 0, tz);
       const to = startOfNextLocalDay(d, tz);
       // A caller who joined before midnight and left after it belongs to the day they left.
-      const [records, inProgress] = await Promise.all([ctx.records.finished(from, to), ctx.records.inProgress()]);
+      const [records, inProgress] = await Promise.all([sc.records.finished(from, to), sc.records.inProgress()]);
       const candidates = records.filter((r) => {
         const left = leftAt(r);
         return left !== null && left >= from && left < to;
       });
-      const callbacks = await readCallbacks(ctx.redis, ctx.keys, candidates.map((r) => r.linkedid));
+      const callbacks = await readCallbacks(sc.redis, sc.keys, candidates.map((r) => r.linkedid));
       const { entries, summary } = buildList(records, inProgress, { from, to, fullNumbers: fullNumbers(principal), callbacks });
       const shown = entries.filter((e) => (!query.queue || e.queue === query.queue) && (query.state === 'all' || e.state === 'open'));
       return c.json({ date, from: new Date(from).toISOString(), to: new Date(to).toISOString(), queue: query.queue ?? null, state: query.state, summary, count: shown.length, entries: shown });

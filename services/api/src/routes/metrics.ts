@@ -16,7 +16,8 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
 export class ApiMetrics {
   private readonly requests = new Map<string, number>();
   fanout: Fanout | null = null;
-  alerts: AlertEvaluator | null = null;
+  /** One alert evaluator per site this process serves. */
+  alerts: AlertEvaluator[] = [];
 
   /** Counts every HTTP request by method and status class (2xx, 4xx, …). */
   readonly count: MiddlewareHandler = async (c, next) => {
@@ -44,40 +45,51 @@ export class ApiMetrics {
       const [method, status] = k.split('|');
       return [`{method="${method}",status="${status}"}`, v] as [string, number];
     }));
-    const a = this.alerts;
-    if (a) {
-      metric('belofte_alert_evaluator', 'gauge', '1 when this process evaluates the alert rules (holds the lease), else 0.', [['', a.leader ? 1 : 0]]);
-      metric('belofte_alerts_fired_total', 'counter', 'Alerts fired by this process.', [['', a.stats.fired]]);
-      metric('belofte_alerts_cleared_total', 'counter', 'Alerts cleared by this process.', [['', a.stats.cleared]]);
-      metric('belofte_alert_webhook_posts_total', 'counter', 'Alert webhook POSTs by result.', [
-        ['{result="delivered"}', a.stats.delivered],
-        ['{result="failed"}', a.stats.deliveryFailures],
-        ['{result="given_up"}', a.stats.deliveriesDropped],
-      ]);
-      const seen = a.lastSeen;
-      if (seen) {
-        const queues = Object.entries(seen.today.queues);
-        const site = `site="${label(a.site)}"`;
-        const q = (name: string) => `{${site},queue="${label(name)}"}`;
-        metric('belofte_queue_waiting', 'gauge', 'Callers waiting now (from the evaluating process).', queues.map(([n, f]) => [q(n), f.waiting]));
-        metric('belofte_queue_longest_wait_seconds', 'gauge', 'How long the longest current caller has waited.', queues.map(([n, f]) => [q(n), f.longestWaitSeconds]));
-        metric('belofte_queue_agents_staffed', 'gauge', 'Agents logged in and not paused (free or busy).', queues.map(([n, f]) => [q(n), staffed(f)]));
-        const windowed: Array<[string, number]> = [];
-        const calls: Array<[string, number]> = [];
-        const breaches: Array<[string, number]> = [];
+    const evaluators = this.alerts;
+    if (evaluators.length) {
+      const site = (a: AlertEvaluator) => `site="${label(a.site)}"`;
+      metric('belofte_alert_evaluator', 'gauge', '1 when this process evaluates the alert rules of the site (holds its lease), else 0.', evaluators.map((a) => [`{${site(a)}}`, a.leader ? 1 : 0]));
+      metric('belofte_alerts_fired_total', 'counter', 'Alerts fired by this process.', evaluators.map((a) => [`{${site(a)}}`, a.stats.fired]));
+      metric('belofte_alerts_cleared_total', 'counter', 'Alerts cleared by this process.', evaluators.map((a) => [`{${site(a)}}`, a.stats.cleared]));
+      metric('belofte_alert_webhook_posts_total', 'counter', 'Alert webhook POSTs by result.', evaluators.flatMap((a): Array<[string, number]> => [
+        [`{${site(a)},result="delivered"}`, a.stats.delivered],
+        [`{${site(a)},result="failed"}`, a.stats.deliveryFailures],
+        [`{${site(a)},result="given_up"}`, a.stats.deliveriesDropped],
+      ]));
+      const waiting: Array<[string, number]> = [];
+      const longest: Array<[string, number]> = [];
+      const staffedNow: Array<[string, number]> = [];
+      const windowed: Array<[string, number]> = [];
+      const calls: Array<[string, number]> = [];
+      const breaches: Array<[string, number]> = [];
+      const connected: Array<[string, number]> = [];
+      for (const a of evaluators) {
+        const seen = a.lastSeen;
+        if (!seen) continue;
+        const q = (name: string) => `{${site(a)},queue="${label(name)}"}`;
+        for (const [n, f] of Object.entries(seen.today.queues)) {
+          waiting.push([q(n), f.waiting]);
+          longest.push([q(n), f.longestWaitSeconds]);
+          staffedNow.push([q(n), staffed(f)]);
+        }
         for (const [minutes, snap] of seen.windows) {
           for (const [n, f] of Object.entries(snap.queues)) {
-            const l = `{${site},queue="${label(n)}",window="${minutes}m"}`;
+            const l = `{${site(a)},queue="${label(n)}",window="${minutes}m"}`;
             if (f.serviceLevel !== null) windowed.push([l, f.serviceLevel]);
             calls.push([l, f.answered + f.abandoned + f.timedOut]);
             breaches.push([l, f.guaranteeBreaches]);
           }
         }
-        metric('belofte_queue_service_level', 'gauge', 'Service level over a rolling window (absent while no call counts).', windowed);
-        metric('belofte_queue_service_level_calls', 'gauge', 'Calls in the service level of the window (answered + abandoned + timed out).', calls);
-        metric('belofte_queue_guarantee_breaches', 'gauge', 'Guarantee breaches registered in the window.', breaches);
-        metric('belofte_collector_connected', 'gauge', 'Whether the collector reports a connection to the phone switch (as stored in Redis).', [[`{${site}}`, seen.today.health.collectorConnected ? 1 : 0]]);
+        connected.push([`{${site(a)}}`, seen.today.health.collectorConnected ? 1 : 0]);
       }
+      // The queue figures come from the process that evaluates (the others have none to give).
+      metric('belofte_queue_waiting', 'gauge', 'Callers waiting now (from the evaluating process).', waiting);
+      metric('belofte_queue_longest_wait_seconds', 'gauge', 'How long the longest current caller has waited.', longest);
+      metric('belofte_queue_agents_staffed', 'gauge', 'Agents logged in and not paused (free or busy).', staffedNow);
+      metric('belofte_queue_service_level', 'gauge', 'Service level over a rolling window (absent while no call counts).', windowed);
+      metric('belofte_queue_service_level_calls', 'gauge', 'Calls in the service level of the window (answered + abandoned + timed out).', calls);
+      metric('belofte_queue_guarantee_breaches', 'gauge', 'Guarantee breaches registered in the window.', breaches);
+      metric('belofte_collector_connected', 'gauge', 'Whether the collector reports a connection to the phone switch (as stored in Redis).', connected);
     }
     const mem = process.memoryUsage();
     metric('belofte_api_process_resident_memory_bytes', 'gauge', 'Resident memory of the API process.', [['', mem.rss]]);

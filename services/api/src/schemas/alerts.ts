@@ -4,6 +4,7 @@ import { RULE_KINDS } from '@belofte/shared/alertRules';
 import type { Alert } from '@belofte/shared/alerts';
 import { dateOrInstant } from './breaches.ts';
 import { instant, inputs, outputs } from './registry.ts';
+import { siteParam } from './stats.ts';
 
 export const AlertSchema = z
   .object({
@@ -25,6 +26,7 @@ export const AlertsQuery = z
   .object({
     from: dateOrInstant('from').optional().describe('Start: a local date (from its midnight) or an instant. Default: today\'s midnight.'),
     to: dateOrInstant('to').optional(),
+    site: siteParam.optional(),
   })
   .strict()
   .register(inputs, { id: 'AlertsQuery' });

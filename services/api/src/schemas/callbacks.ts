@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseLocalDate } from '@belofte/shared/time';
 import { AuditEntry } from './breaches.ts';
 import { instant, inputs, outputs } from './registry.ts';
-import { queueParam } from './stats.ts';
+import { queueParam, siteParam } from './stats.ts';
 
 export const CallbacksQuery = z
   .object({
@@ -14,6 +14,7 @@ export const CallbacksQuery = z
       .describe('The local day (BELOFTE_TIMEZONE), YYYY-MM-DD. Default: today.'),
     queue: queueParam.optional().describe('Only callers who left this queue.'),
     state: z.enum(['open', 'all']).default('all').describe('open: neither called back nor called again; all (default).'),
+    site: siteParam.optional(),
   })
   .strict()
   .register(inputs, { id: 'CallbacksQuery' });

@@ -14,7 +14,7 @@ export const scripts = new Scripts(new URL('./commands', import.meta.url), {
   callMarked: 2,
   callTransferred: 2,
   callSaved: 1,
-  callFinished: 3,
+  callFinished: 2,
   callMerged: 2,
   agentSaved: 2,
   trimWindows: 2,

@@ -14,8 +14,8 @@ import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
 import { assertNever } from '@belofte/shared/never';
 import { contributionOf, encodeContribution, encodeStoredRecord, type RollupRules } from '@belofte/shared/rollup';
-import { firstError } from '@belofte/shared/scripts';
-import type { Change } from '../domain/types.ts';
+import { firstError, type ScriptArgs } from '@belofte/shared/scripts';
+import type { Change, CustomerCall } from '../domain/types.ts';
 import { scripts } from './scripts.ts';
 
 const callScript = scripts.queue.bind(scripts);
@@ -131,6 +131,17 @@ export class RedisWriter {
   }
 
   private async write(batch: Change[][]): Promise<void> {
+    // Records first, one pipeline per shard (their own cluster slots): a finished call leaves
+    // the calls in progress only once its record and rollups are in. Both halves are
+    // idempotent, so a batch that failed anywhere is simply sent again.
+    const durable = new Map<string, Array<[string[], ScriptArgs]>>();
+    for (const changes of batch) for (const c of changes) if (c.kind === 'callFinished') this.record(durable, c.call);
+    await Promise.all(
+      [...durable.values()].map(async (ops) => {
+        const replies = await scripts.exec(this.redis, (p) => ops.forEach(([keys, args]) => callScript(p, 'callFinished', keys, args)), () => this.stats.scriptReloads++);
+        for (const [err] of replies) if (err) throw err;
+      }),
+    );
     const results = await scripts.exec(
       this.redis,
       (p) => {
@@ -151,6 +162,21 @@ export class RedisWriter {
       const inner = err ?? firstError(reply);
       if (inner) throw inner;
     }
+  }
+
+  /** A finished call's record and what it adds to the rollups and indexes: one script in its shard. */
+  private record(into: Map<string, Array<[string[], ScriptArgs]>>, call: CustomerCall): void {
+    const k = this.options.keys;
+    const keep = this.options.retentionDays * 86_400;
+    const add = (id: string, stored: string, first: number) => {
+      const base = k.durableBase(id);
+      let ops = into.get(base);
+      if (!ops) into.set(base, (ops = []));
+      ops.push([[k.record(id), k.recordsIndex(base)], [id, stored, first, keep, base]]);
+    };
+    add(call.linkedid, encodeStoredRecord(encodeContribution(contributionOf(call, this.rules)), JSON.stringify(call)), Math.round(call.firstJoinedAt));
+    // Records written earlier under an alias are part of this one now: their share comes out.
+    for (const alias of call.aliases) if (alias !== call.linkedid) add(alias, `~${call.linkedid}`, 0);
   }
 
   private get rules(): RollupRules {
@@ -186,18 +212,10 @@ export class RedisWriter {
       case 'callChanged':
         callScript(p, 'callSaved', [k.calls], [c.call.linkedid, JSON.stringify(c.call)]);
         break;
-      case 'callFinished': {
-        // The record and what it adds to the rollups and indexes, in one script.
-        const id = c.call.linkedid;
-        const keep = this.options.retentionDays * 86_400;
-        const stored = encodeStoredRecord(encodeContribution(contributionOf(c.call, this.rules)), JSON.stringify(c.call));
-        callScript(p, 'callFinished', [k.calls, k.record(id), k.records], [id, stored, Math.round(c.call.firstJoinedAt), keep, k.durableBase(id)]);
-        // Records written earlier under an alias are part of this one now: their share comes out.
-        for (const alias of c.call.aliases) {
-          if (alias !== id) callScript(p, 'callFinished', [k.calls, k.record(alias), k.records], [alias, `~${id}`, 0, keep, k.durableBase(alias)]);
-        }
+      case 'callFinished':
+        // Its record went first (write); here only its live state goes.
+        p.hdel(k.calls, c.call.linkedid);
         break;
-      }
       case 'callMerged':
         callScript(p, 'callMerged', [k.calls, k.queues], [c.from, c.into, ...CALL_METRICS.map((m) => k.windowPrefix(m))]);
         break;

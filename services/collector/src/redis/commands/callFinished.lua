@@ -1,12 +1,13 @@
 -- A call is over: its record is kept for the retention period together with what it adds to
--- the rollups and indexes (services/shared/src/rollup.ts), and its live state goes.
--- KEYS: calls hash, record key, records index.
+-- the rollups and indexes (services/shared/src/rollup.ts). Its live state goes in the event's
+-- own MULTI (another slot: records are spread over shards, see Keys).
+-- KEYS: record key, records index (of the record's shard).
 -- ARGV: linkedid, stored record ("<contribution>\n<json>"), first join ms, retention s, rollup key base.
 -- Idempotent: the same record again changes nothing; a different one first takes the old
 -- record's contribution back out. A call that turned out to be part of another (listed among
 -- its aliases) and had a record is written as the marker "~<into>": its old contribution comes
 -- out, it leaves the records index, and writing its record again later adds nothing.
--- Every rollup key built here carries the same hash tag as KEYS[2], so one cluster slot holds it.
+-- Every rollup key built here carries the same hash tag as KEYS[1], so one cluster slot holds it.
 local function apply(stored, sign, base, ttl)
   local nl = string.find(stored, '\n', 1, true)
   if not nl or nl == 1 then return end
@@ -47,8 +48,7 @@ local function apply(stored, sign, base, ttl)
 end
 
 local marker = string.sub(ARGV[2], 1, 1) == '~'
-if not marker then redis.call('HDEL', KEYS[1], ARGV[1]) end
-local old = redis.call('GET', KEYS[2])
+local old = redis.call('GET', KEYS[1])
 if old == ARGV[2] then return 0 end
 if old and string.sub(old, 1, 1) == '~' then return 0 end
 -- An alias that never had a record of its own (a channel's uniqueid): nothing to take back.
@@ -57,10 +57,10 @@ if not old and marker then return 0 end
 local ttl = tonumber(ARGV[4]) + 172800
 if old then apply(old, -1, ARGV[5], ttl) end
 apply(ARGV[2], 1, ARGV[5], ttl)
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[4])
 if marker then
-  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
 else
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 end
 return 1
