@@ -20,10 +20,11 @@ import { runMemory } from './memory.ts';
 import { runFlood } from './flood.ts';
 import { runParse } from './parse.ts';
 import { runPeriod } from './period.ts';
+import { runReports } from './reports.ts';
 import type { BenchOptions, BenchResult, Row } from './result.ts';
 import { runSockets } from './sockets.ts';
 
-const NAMES = ['parse', 'collector', 'latency', 'sockets', 'memory', 'flood', 'period'] as const;
+const NAMES = ['parse', 'collector', 'latency', 'sockets', 'memory', 'flood', 'period', 'reports'] as const;
 type Name = (typeof NAMES)[number];
 /** No run may hang: past this everything is stopped and cleaned up. */
 const DEADLINE_MS = 15 * 60_000;
@@ -118,6 +119,7 @@ async function main(): Promise<number> {
     memory: () => runMemory(args),
     flood: () => runFlood(args),
     period: () => runPeriod(args),
+    reports: () => runReports(args),
   };
   for (const name of args.only) {
     const t = performance.now();

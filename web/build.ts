@@ -1,20 +1,23 @@
 /**
- * Builds the web pages in memory for the API server to serve.
+ * Builds the web pages: `npm run build:web` (or `tsx web/build.ts [DIR]`) writes them to
+ * web/dist, which the API serves as plain files; the API never imports this module.
  *
- *   const assets = await buildWeb();
- *   assets.get('/')                  → { body: <html>, contentType: 'text/html; charset=utf-8' }
- *   assets.get('/assets/wallboard.js')
- *   assets.get('/assets/styles.css')  (uPlot's CSS + web/styles.css)
+ *   web/dist/index.html, reports.html, agent.html   the pages
+ *   web/dist/assets/wallboard.js, reports.js, …      their bundles (uPlot included)
+ *   web/dist/assets/styles.css                       uPlot's CSS + styles.css + pages.css
+ *   web/dist/favicon.svg
+ *   web/dist/routes.json                             URL path → file, e.g. { "/": "index.html" }
  *
- * Call it once at start and serve the map as is (it holds no secrets and no per-request data).
+ * `buildWeb()` returns the same as a map in memory (the wallboard's browser test serves it).
  * Pages reference their assets by absolute path (/assets/...), so a page can be served at any
  * route, including nested ones such as /agent/<id>.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+/** One built file: the same shape the API serves (services/api/src/routes/web.ts). */
 export interface WebAsset {
   body: Buffer | string;
   contentType: string;
@@ -111,5 +114,40 @@ export async function buildWeb(): Promise<Map<string, WebAsset>> {
     const html = await readFile(join(WEB_DIR, page.html), 'utf8');
     for (const route of page.routes) out.set(route, { body: html, contentType: CONTENT_TYPES['.html']! });
   }
+  for (const file of STATIC) out.set(`/${file}`, { body: await readFile(join(WEB_DIR, file)), contentType: contentType(file) });
   return out;
+}
+
+/** Files served as they are. */
+const STATIC = ['favicon.svg'];
+
+/** Where `npm run build:web` writes the pages, and where the API reads them. */
+export const DIST_DIR = join(WEB_DIR, 'dist');
+
+/**
+ * Builds every page into `dir` (default web/dist), replacing what was there in one rename, so
+ * a server reading the folder never sees half a build.
+ */
+export async function writeWeb(dir = DIST_DIR): Promise<void> {
+  const assets = await buildWeb();
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const routes: Record<string, string> = {};
+  for (const page of PAGES) for (const route of page.routes) routes[route] = page.html;
+  await mkdir(join(tmp, 'assets'), { recursive: true });
+  for (const [path, asset] of assets) {
+    if (routes[path]) continue;
+    await writeFile(join(tmp, path.slice(1)), asset.body);
+  }
+  for (const page of PAGES) await writeFile(join(tmp, page.html), assets.get(page.routes[0]!)!.body);
+  await writeFile(join(tmp, 'routes.json'), `${JSON.stringify(routes, null, 2)}\n`);
+  const old = `${dir}.old-${process.pid}-${Date.now()}`;
+  await rename(dir, old).catch(() => undefined);
+  await rename(tmp, dir);
+  await rm(old, { recursive: true, force: true });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const dir = process.argv[2] ?? DIST_DIR;
+  await writeWeb(dir);
+  console.log(`web pages built into ${relative(process.cwd(), dir) || '.'}`);
 }

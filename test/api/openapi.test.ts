@@ -64,6 +64,12 @@ describe('GET /api/openapi.json', () => {
     for (const o of ops) expect(['public', 'wallboard', 'supervisor', 'manager', 'agent']).toContain(o['x-belofte-access']);
   });
 
+  it('states the one version of the product, package.json\'s', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect((doc as unknown as { info: { version: string } }).info.version).toBe(pkg.version);
+  });
+
   it('documents the parameters the API checks, with their allowed values', () => {
     const weekly = doc.paths['/api/stats/weekly']!.get;
     const params = Object.fromEntries(weekly.parameters.map((p: any) => [p.name, p]));

@@ -113,7 +113,7 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     return { page, errors };
   }
 
-  const pct = (v: number) => `${(Math.floor(v * 1000 + 1e-6) / 10).toFixed(1).replace('.', ',')}%`;
+  const pct = (v: number) => `${(Math.floor(v * 1000 + 0.5 + 1e-6) / 10).toFixed(1).replace('.', ',')}%`;
 
   it('shows a quarter per month against the norm, with the year before beside it (screenshot, print, CSV)', async () => {
     const { page, errors } = await open(`/reports/period?token=${MANAGER}&from=2026-Q1&to=2026-Q1`);

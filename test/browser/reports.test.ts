@@ -108,7 +108,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     const breaches = await apiGet<any>('/api/breaches?week=2026-W47');
     const abandoned = await apiGet<any>('/api/stats/abandoned?week=2026-W47');
     expect(await page.locator('[data-testid="heading"]').innerText()).toMatch(/^Week 47 · ma 16 nov – zo 22 nov 2026 · Alle wachtrijen$/);
-    const pct = (v: number) => `${(Math.floor(v * 1000 + 1e-6) / 10).toFixed(1).replace('.', ',')}%`;
+    const pct = (v: number) => `${(Math.floor(v * 1000 + 0.5 + 1e-6) / 10).toFixed(1).replace('.', ',')}%`;
     expect(await page.locator('#kpis [data-fig="sl"] .value').innerText()).toBe(pct(stats.total.week.serviceLevel));
     expect(await page.locator('#kpis [data-fig="sl"]').getAttribute('data-status')).toBe(stats.total.week.serviceLevel >= 0.8 ? 'ok' : 'bad');
     expect(await page.locator('#compare tr[data-fig="sl"] td').allInnerTexts()).toEqual([pct(stats.total.week.serviceLevel), pct(prev.total.week.serviceLevel), expect.stringMatching(/pp$/)]);
@@ -116,7 +116,26 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     // Seven days, the bad Tuesday in red; a row per queue; a row per agent.
     const days = page.locator('#days tbody tr');
     expect(await days.count()).toBe(7);
-    expect(await days.nth(1).locator('td').nth(3).getAttribute('data-status')).toBe('bad');
+    expect(await days.nth(1).locator('td.sl, td[data-status]').first().getAttribute('data-status')).toBe('bad');
+    // Every row adds up: offered = the sum of the ways an entry ends, each a column of its own.
+    const rows = page.locator('#days tbody tr, #days tfoot tr, #queue-table tbody tr');
+    expect(await rows.count()).toBeGreaterThan(7);
+    let withMoreThanTwoOutcomes = 0;
+    for (let i = 0; i < (await rows.count()); i++) {
+      const row = rows.nth(i);
+      const num = (t: string) => Number(t.replace(/\D/g, '') || 0);
+      const offered = num(await row.locator('[data-fig="offered"]').innerText());
+      const outcomes = (await row.locator('[data-outcome]').allInnerTexts()).map(num);
+      expect(outcomes).toHaveLength(6);
+      expect(outcomes.reduce((a, b) => a + b, 0), `row ${i}`).toBe(offered);
+      if (outcomes.filter((n) => n > 0).length > 2) withMoreThanTwoOutcomes++;
+    }
+    // Not only answered and abandoned: the week has callers who left unanswered.
+    expect(withMoreThanTwoOutcomes).toBeGreaterThan(0);
+    // The page says what Breaches and Offered are.
+    const foot = await page.locator('#footnote').innerText();
+    expect(foot).toContain('Inbreuken = gesprekken waarbij de garantie (5 min) is gebroken of die vaker dan 2× zijn doorverbonden');
+    expect(foot).toContain('Aangeboden telt wachtrijbezoeken');
     expect(await cellTexts(page, '#queue-table tbody th')).toEqual(Object.keys(stats.queues));
     expect(await cellTexts(page, '#agents tbody th')).toEqual(stats.agents.map((a: any) => a.agent));
     expect(await page.locator('#breaches tbody tr[data-breach]').count()).toBe(breaches.count);
@@ -135,6 +154,13 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     await page.screenshot({ path: join(SCREENSHOTS, 'reports-print.png') });
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.length).toBeGreaterThan(10_000);
+  });
+
+  it('says an empty week has no calls, instead of a longest wait of 0:00', async () => {
+    const { page, errors } = await open(`/reports?token=${MANAGER}&week=2019-W10`);
+    expect(await page.locator('#kpis').innerText()).toBe('Geen gesprekken deze week.');
+    expect(await page.locator('#compare tr[data-fig="longestWait"] td').first().innerText()).toBe('—');
+    expect(errors).toEqual([]);
   });
 
   it('records a follow-up from the page, with who did it', async () => {

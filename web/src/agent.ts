@@ -43,6 +43,7 @@ function tiles(f: AgentFigures, which: string, n: number): string {
 
 function render(): void {
   document.documentElement.lang = state.lang;
+  document.title = tr('pageTitleAgent');
   document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
     el.textContent = tr(el.dataset.i18n as Key);
   });

@@ -81,12 +81,12 @@ export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart
           // Fixed steps of 20 so the 80% target always has a labelled grid line.
           splits: () => [0, 20, 40, 60, 80, 100],
           values: (_u, splits) => splits.map((v) => `${v}%`),
-          size: px * 3.6,
+          size: px * 4.4,
         }),
       ],
       series: [
         {},
-        { label: labels.series, stroke: LINE, width: Math.max(3, px / 5), fill: 'rgba(79,195,247,0.12)', spanGaps: false, points: { show: false } },
+        { label: labels.series, stroke: LINE, width: Math.max(3, px / 5), fill: 'rgba(79,195,247,0.12)', spanGaps: true, points: { show: true, size: Math.max(6, px * 0.55), fill: LINE } },
         { label: labels.target, stroke: TARGET, width: Math.max(2, px / 8), dash: [px * 0.6, px * 0.4], points: { show: false } },
       ],
     };

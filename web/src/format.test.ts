@@ -39,7 +39,11 @@ describe('percent', () => {
     expect(percent(Number.NaN, 'nl')).toBe(DASH);
   });
   it('never rounds a figure below target up to the target', () => {
-    expect(percent(0.7996, 'en')).toBe('79.9%');
+    expect(percent(0.7996, 'en', 1, 0.8)).toBe('79.9%');
+    expect(percent(0.7996, 'en')).toBe('80.0%');
+    expect(percent(2 / 3, 'nl')).toBe('66,7%');
+    expect(percent(1 / 3, 'nl')).toBe('33,3%');
+    expect(percent(0.6665, 'en')).toBe('66.7%');
     expect(percent(0.8, 'en')).toBe('80.0%');
     expect(percent(8 / 10, 'nl')).toBe('80,0%');
     expect(percent(0.7 + 0.1, 'en')).toBe('80.0%'); // 0.7999999999999999 in binary
@@ -49,7 +53,7 @@ describe('percent', () => {
 describe('percent options', () => {
   it('shows a whole target without decimals', () => {
     expect(percent(0.8, 'nl', 0)).toBe('80%');
-    expect(percent(0.855, 'en', 0)).toBe('85%');
+    expect(percent(0.855, 'en', 0)).toBe('86%');
   });
   it('wraps the percent sign for styling', () => {
     expect(percentHtml(0.853, 'nl')).toBe('85,3<span class="pct">%</span>');

@@ -31,27 +31,32 @@ function percentFormat(lang: Lang, decimals: number): Intl.NumberFormat {
   return f;
 }
 
-/** value rounded DOWN to `decimals` places of a percentage (the epsilon keeps 0.7 + 0.1 at 80). */
-function floorPercent(value: number, decimals: number): number {
+/**
+ * value rounded half-up to `decimals` places of a percentage (2 of 3 = 66.7%; the epsilon keeps
+ * 0.7 + 0.1 at 80 and 0.6665 at 66.7). With `below`: a value under that threshold never shows
+ * as reaching it (0.7996 against a target of 0.8 shows 79.9%, not 80.0%, while it is red).
+ */
+function roundPercent(value: number, decimals: number, below?: number): number {
   const scale = 100 * 10 ** decimals;
-  return Math.floor(value * scale + 1e-6) / scale;
+  const rounded = Math.floor(value * scale + 0.5 + 1e-6) / scale;
+  if (below !== undefined && value < below - 1e-9 && rounded >= below - 1e-9) return Math.floor(below * scale - 1 + 1e-6) / scale;
+  return rounded;
 }
 
 /**
- * A fraction (0.8) as a percentage in the locale ("80.0%", "80,0%"); null → "—".
- * Rounds DOWN to the shown decimal so a figure below target never reads as the target itself:
- * 0.7996 shows 79.9%, not 80.0%, while it is red.
+ * A fraction (0.8) as a percentage in the locale ("80.0%", "80,0%"); null → "—". Rounded
+ * half-up; `below` (the target) keeps a figure under it from reading as the target itself.
  */
-export function percent(value: number | null | undefined, lang: Lang, decimals = 1): string {
+export function percent(value: number | null | undefined, lang: Lang, decimals = 1, below?: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
-  return percentFormat(lang, decimals).format(floorPercent(value, decimals));
+  return percentFormat(lang, decimals).format(roundPercent(value, decimals, below));
 }
 
 /** As percent(), as HTML with the percent sign in a <span class="pct"> so it can be drawn smaller. */
-export function percentHtml(value: number | null | undefined, lang: Lang, decimals = 1): string {
+export function percentHtml(value: number | null | undefined, lang: Lang, decimals = 1, below?: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
   return percentFormat(lang, decimals)
-    .formatToParts(floorPercent(value, decimals))
+    .formatToParts(roundPercent(value, decimals, below))
     .map((p) => (p.type === 'percentSign' ? `<span class="pct">${esc(p.value)}</span>` : esc(p.value)))
     .join('');
 }

@@ -42,8 +42,8 @@ describe('dictionary', () => {
     }
   });
   it('fills placeholders', () => {
-    expect(t('en', 'overTransfer', { n: 2 })).toBe('> 2 transfers');
-    expect(t('nl', 'breaches', { min: 5 })).toBe('Boven 5 min');
+    expect(t('en', 'overTransfer', { n: 2 })).toBe('Transferred > 2 times');
+    expect(t('nl', 'breaches', { min: 5 })).toBe('Garantie (5 min) gebroken');
     expect(t('en', 'title')).toBe('Service norm');
     expect(t('nl', 'title')).toBe('Servicenorm');
   });

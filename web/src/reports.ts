@@ -6,7 +6,14 @@
  */
 import type { Breach, BreachDetail, BreachList, ComplaintList, Deadline } from '@belofte/api/schemas/breaches';
 import type { AbandonedList, PeriodFigures, WeeklyStats } from '@belofte/api/schemas/stats';
-import { serviceLevelDenominator } from '@belofte/shared/catalogue';
+import { serviceLevelDenominator, WINDOW_METRICS, type WindowMetric } from '@belofte/shared/catalogue';
+
+/**
+ * How a queue entry can end, in the order the tables show them: every finished entry is
+ * exactly one, so offered = the sum of these in every row. A new outcome is one more name here.
+ */
+const OUTCOMES = ['answered', 'abandoned', 'shortAbandoned', 'timedOut', 'movedOut', 'unknown'] as const satisfies readonly WindowMetric[];
+const outcomeLabel = (m: (typeof OUTCOMES)[number]): Key => WINDOW_METRICS[m].label as Key;
 import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '@belofte/shared/time';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, duration, esc, mmss, percent } from './format.ts';
@@ -110,6 +117,11 @@ function renderHeading(s: WeeklyStats): void {
 
 function renderKpis(d: Loaded): void {
   const f = d.stats.total.week;
+  if (f.offered === 0 && f.calls === 0) {
+    // Nothing to measure: say so, rather than a row of zeros and a "longest wait 0:00".
+    $('kpis').innerHTML = `<div class="kpi empty" data-fig="empty"><div class="value">${tr('noCallsThisWeek')}</div></div>`;
+    return;
+  }
   const p = d.previous.total.week;
   const th = d.stats.thresholds;
   const min = Math.round(th.guaranteeSeconds / 60);
@@ -122,7 +134,7 @@ function renderKpis(d: Loaded): void {
     <div class="kpi" data-fig="guarantee"><div class="label">${tr('withinGuarantee', { min })}</div><div class="value">${percent(gShare, state.lang)}</div>
       <div class="note">${tr('withinGuaranteeNote')} · ${tr('lastWeek').toLowerCase()} ${percent(guaranteeShare(p), state.lang)}</div></div>
     <div class="kpi" data-fig="offered"><div class="label">${tr('offered')}</div>
-      <div class="value">${count(f.offered, state.lang)}</div><div class="note">${tr('answered').toLowerCase()} ${count(f.answered, state.lang)} · ${tr('abandoned').toLowerCase()} ${count(f.abandoned, state.lang)}</div></div>
+      <div class="value">${count(f.offered, state.lang)}</div><div class="note">${OUTCOMES.filter((m) => m === 'answered' || m === 'abandoned' || f[m] > 0).map((m) => `${tr(outcomeLabel(m)).toLowerCase()} ${count(f[m], state.lang)}`).join(' · ')}</div></div>
     <div class="kpi ${f.breaches > 0 ? 'alarm' : ''}" data-fig="breaches"><div class="label">${tr('breachesLabel')}</div><div class="value">${count(f.breaches, state.lang)}</div>
       <div class="note">${tr('breachesOpenClosed', { open: count(f.breachesOpen, state.lang), closed: count(f.breachesClosed, state.lang) })}</div></div>`;
 }
@@ -143,7 +155,7 @@ function renderCompare(d: Loaded): void {
     ${row(tr('answered'), c(f.answered), c(p.answered), delta(f.answered, p.answered, 'count', null), 'answered')}
     ${row(tr('abandoned'), c(f.abandoned), c(p.abandoned), delta(f.abandoned, p.abandoned, 'count', false), 'abandoned')}
     ${row(tr('averageWait'), secs(f.averageWaitSeconds), secs(p.averageWaitSeconds), delta(f.averageWaitSeconds, p.averageWaitSeconds, 'secs', false), 'avgWait')}
-    ${row(tr('longestWait'), mmss(f.longestWaitSeconds), p.longestWaitSeconds === null ? DASH : mmss(p.longestWaitSeconds), delta(f.longestWaitSeconds, p.longestWaitSeconds, 'secs', false), 'longestWait')}
+    ${row(tr('longestWait'), f.offered ? mmss(f.longestWaitSeconds) : DASH, p.longestWaitSeconds === null || !p.offered ? DASH : mmss(p.longestWaitSeconds), delta(f.longestWaitSeconds, p.longestWaitSeconds, 'secs', false), 'longestWait')}
     ${row(tr('averageTalk'), secs(f.averageTalkSeconds), secs(p.averageTalkSeconds), delta(f.averageTalkSeconds, p.averageTalkSeconds, 'secs', null), 'avgTalk')}
     ${row(tr('callsLabel'), c(f.calls), c(p.calls), delta(f.calls, p.calls, 'count', null), 'calls')}
     ${row(tr('breachesLabel'), c(f.breaches), c(p.breaches), delta(f.breaches, p.breaches, 'count', false), 'breaches')}
@@ -158,14 +170,14 @@ function renderCompare(d: Loaded): void {
 /** The columns shared by the day and queue tables. */
 function figureHead(first: string): string {
   const min = Math.round((state.data?.stats.thresholds.guaranteeSeconds ?? 300) / 60);
-  return `<thead><tr><th>${first}</th><th class="num">${tr('offered')}</th><th class="num">${tr('answered')}</th><th class="num">${tr('abandoned')}</th>
+  return `<thead><tr><th>${first}</th><th class="num">${tr('offered')}</th>${OUTCOMES.map((m) => `<th class="num" data-outcome="${m}">${tr(outcomeLabel(m))}</th>`).join('')}
     <th class="num">${tr('serviceLevel')}</th><th class="num">≤ ${min} min</th><th class="num">${tr('averageWait')}</th><th class="num">${tr('longestWait')}</th>
     <th class="num">${tr('averageTalk')}</th><th class="num">${tr('breachesLabel')}</th></tr></thead>`;
 }
 
 function figureRow(label: string, f: PeriodFigures, target: number, cls = ''): string {
   const c = (v: number) => count(v, state.lang);
-  return `<tr class="${cls}"><th scope="row">${label}</th><td class="num">${c(f.offered)}</td><td class="num">${c(f.answered)}</td><td class="num">${c(f.abandoned)}</td>
+  return `<tr class="${cls}"><th scope="row">${label}</th><td class="num" data-fig="offered">${c(f.offered)}</td>${OUTCOMES.map((m) => `<td class="num" data-outcome="${m}">${c(f[m])}</td>`).join('')}
     ${slCell(f.serviceLevel, target)}<td class="num">${percent(guaranteeShare(f), state.lang)}</td><td class="num">${secs(f.averageWaitSeconds)}</td>
     <td class="num">${f.offered ? mmss(f.longestWaitSeconds) : DASH}</td><td class="num">${secs(f.averageTalkSeconds)}</td><td class="num ${f.breaches ? 'warn' : ''}">${c(f.breaches)}</td></tr>`;
 }
@@ -355,6 +367,7 @@ function renderAbandoned(d: Loaded): void {
 
 function renderControls(): void {
   document.documentElement.lang = state.lang;
+  document.title = tr('pageTitleReports');
   document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
     el.textContent = tr(el.dataset.i18n as Key);
   });
@@ -388,7 +401,7 @@ function render(): void {
   renderOpenComplaints(d);
   renderBreaches(d);
   renderAbandoned(d);
-  $('footnote').textContent = `${tr('finishedOnly', { tz: d.stats.timeZone })} ${tr('generatedAt', { when: dateText(d.stats.generatedAt, { dateStyle: 'long', timeStyle: 'short' }) })}`;
+  $('footnote').textContent = `${tr('explainOffered')} ${tr('explainBreaches', { min: Math.round(d.stats.thresholds.guaranteeSeconds / 60), n: d.stats.thresholds.maxTransfers })} ${tr('finishedOnly', { tz: d.stats.timeZone })} ${tr('generatedAt', { when: dateText(d.stats.generatedAt, { dateStyle: 'long', timeStyle: 'short' }) })}`;
   document.body.dataset.ready = 'true';
 }
 

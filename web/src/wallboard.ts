@@ -37,8 +37,10 @@ interface State {
   hourSocket: SocketStatus;
   /** Client time of the last frame on either socket. */
   lastFrameAt: number | null;
-  /** The server's message while it cannot read the figures. */
+  /** The server's error code while it cannot read the figures or refuses the token. */
   serverError: string | null;
+  /** Client time of the last frame that was live (connected switch, fresh figures). */
+  lastGoodAt: number | null;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -87,6 +89,7 @@ const state: State = {
   hourSocket: { live: false, problem: 'connecting' },
   lastFrameAt: null,
   serverError: null,
+  lastGoodAt: null,
 };
 const offset = new ClockOffset();
 let chart: SlChart | null = null;
@@ -106,7 +109,7 @@ function thresholdVars(th: Thresholds): Record<string, number> {
 function slCell(value: number | null | undefined, th: Thresholds, fig: string): string {
   const status = serviceLevelStatus(value ?? null, th.serviceLevelTarget);
   const arrow = status === 'ok' ? '▲ ' : status === 'bad' ? '▼ ' : '';
-  return `<td class="num sl sl-${status}" data-fig="${fig}" data-status="${status}"><span class="arrow">${arrow}</span>${percent(value ?? null, state.lang)}</td>`;
+  return `<td class="num sl sl-${status}" data-fig="${fig}" data-status="${status}"><span class="arrow">${arrow}</span>${percent(value ?? null, state.lang, 1, th.serviceLevelTarget)}</td>`;
 }
 
 function slTile(value: number | null | undefined, th: Thresholds, fig: string, label: Key): string {
@@ -115,7 +118,7 @@ function slTile(value: number | null | undefined, th: Thresholds, fig: string, l
     status === 'ok' ? `▲ ${tr('onTarget')}` : status === 'bad' ? `▼ ${tr('belowTarget')}` : tr('noCalls');
   return `<div class="tile big sl sl-${status}" data-fig="${fig}" data-status="${status}">
     <div class="label">${tr(label)}</div>
-    <div class="value${(value ?? 0) >= 0.9995 ? ' long' : ''}">${percentHtml(value ?? null, state.lang)}</div>
+    <div class="value${(value ?? 0) >= 0.9995 ? ' long' : ''}">${percentHtml(value ?? null, state.lang, 1, th.serviceLevelTarget)}</div>
     <div class="note"><b>${note}</b> · ${tr('target')} ${targetPercent(th)}</div>
   </div>`;
 }
@@ -197,19 +200,22 @@ function ownTargets(f: QueueFigures, th: Thresholds): string {
   return `<small class="qtarget" data-fig="queue-target">${tr('queueTarget', { target: percent(t.serviceLevelTarget, state.lang, 0), seconds: t.targetSeconds })}</small>`;
 }
 
-function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, boardTh: Thresholds, isTotal: boolean): string {
+function queueRow(name: string, label: string, f: QueueFigures, hourF: QueueFigures | undefined, snap: LiveSnapshot, boardTh: Thresholds, isTotal: boolean, agents: Record<(typeof AGENT_STATES)[number], number>): string {
   const alarm = (v: number) => (v > 0 ? ` class="num alarm"` : ` class="num"`);
   // A queue's service level is held to its own target (BELOFTE_QUEUES), the total to the board's.
   const th: Thresholds = f.targets ? { ...boardTh, ...f.targets } : boardTh;
+  const vars = thresholdVars(th);
+  // data-label: on a phone the table turns into one card per queue, each figure with its label.
+  const L = (key: Key, v?: Record<string, number>) => `data-label="${esc(tr(key, v))}"`;
   return `<tr data-queue="${esc(name)}"${isTotal ? ' class="total"' : ''}>
     <th scope="row" class="qname">${esc(label)}${isTotal ? '' : ownTargets(f, boardTh)}</th>
-    ${slCell(f.serviceLevel, th, 'sl-today')}
-    ${slCell(hourF?.serviceLevel, th, 'sl-hour')}
-    <td class="num" data-fig="waiting">${count(f.waiting, state.lang)}</td>
-    <td class="num wait" data-fig="wait" ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
-    ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}">${count(f[m], state.lang)}</td>`).join('')}
-    ${staffingCell(f, isTotal)}
-    ${AGENT_STATES.map((s) => `<td class="num ac ac-${s}" data-fig="agents-${s}">${count(f.agents[s], state.lang)}</td>`).join('')}
+    ${slCell(f.serviceLevel, th, 'sl-today').replace('<td ', `<td ${L('slTodayShort')} `)}
+    ${slCell(hourF?.serviceLevel, th, 'sl-hour').replace('<td ', `<td ${L('slHourShort')} `)}
+    <td class="num" data-fig="waiting" ${L('waitingShort')}>${count(f.waiting, state.lang)}</td>
+    <td class="num wait" data-fig="wait" ${L('longestWaitShort')} ${waitAttrs(f, snap)}><span class="clock-value">${f.waiting > 0 ? mmss(f.longestWaitSeconds) : DASH}</span></td>
+    ${BOARD_METRICS.map((m) => `<td${board(m).alarm ? alarm(f[m]) : ' class="num"'} data-fig="${board(m).fig}" data-label="${esc(tr(WINDOW_METRICS[m].label, vars))}">${count(f[m], state.lang)}</td>`).join('')}
+    ${staffingCell(f, isTotal).replace('<td ', `<td ${L('staffingShort')} `)}
+    <td class="agent-states" ${L('agents')}>${AGENT_STATES.map((s) => `<span class="ac ac-${s}" title="${esc(tr(`state_${s}`))}"><span class="sym" aria-label="${esc(tr(`state_${s}`))}">${STATE_SYMBOL[s]}</span><span data-fig="agents-${s}">${count(agents[s], state.lang)}</span></span>`).join('')}</td>
   </tr>`;
 }
 
@@ -232,26 +238,30 @@ function renderQueues(): void {
     <th scope="col">${tr('longestWaitShort')}</th>
     ${BOARD_METRICS.map((m) => `<th scope="col">${tr(label(m), vars)}</th>`).join('')}
     <th scope="col" class="staffing" title="${esc(tr('staffingHelp', { target: percent(th.serviceLevelTarget, state.lang, 0), seconds: th.targetSeconds }))}">${tr('staffingShort')}</th>
-    ${AGENT_STATES.map((s) => `<th scope="col" class="ac ac-${s}"><span class="sym">${STATE_SYMBOL[s]}</span> ${tr(`state_${s}`)}</th>`).join('')}
+    <th scope="col" class="agent-states">${tr('agents')}</th>
   </tr></thead>`;
-  const row = (n: string) => queueRow(n, snap.queues[n]!.displayName ?? snap.queues[n]!.queue ?? n, snap.queues[n]!, state.hour?.queues[n], snap, th, false);
+  // Agent columns count the tiles shown: per queue its members, in a total each person once.
+  const people = shownAgents(snap);
+  const inQueues = (qs: string[]) => agentCounts(people.filter((a) => a.queues.some((q) => qs.includes(q))));
+  const row = (n: string) => queueRow(n, snap.queues[n]!.displayName ?? snap.queues[n]!.queue ?? n, snap.queues[n]!, state.hour?.queues[n], snap, th, false, inQueues([n]));
   const sites = Object.entries(snap.sites ?? {});
   let rows: string;
   if (sites.length > 1) {
     // Several switches: each site's queues under its name, with the site's own total, then the sum of all.
-    const columns = 6 + BOARD_METRICS.length + AGENT_STATES.length;
+    const columns = 7 + BOARD_METRICS.length;
     rows = sites
       .map(([site, sf]) => {
         const own = names.filter((n) => snap.queues[n]!.site === site);
         const stale = sf.health.stale ? ` <span class="site-stale" data-fig="site-stale">${esc(sf.health.reason ?? '')}</span>` : '';
         return `<tr class="site-head" data-site="${esc(site)}"><th scope="rowgroup" colspan="${columns}">${esc(site)}${stale}</th></tr>
           ${own.map(row).join('')}
-          ${queueRow(`__site/${site}`, tr('siteTotal', { site }), sf.total, state.hour?.sites?.[site]?.total, snap, th, true).replace('class="total"', 'class="total site-total"')}`;
+          ${queueRow(`__site/${site}`, tr('siteTotal', { site }), sf.total, state.hour?.sites?.[site]?.total, snap, th, true, inQueues(own)).replace('class="total"', 'class="total site-total"')}`;
       })
       .join('');
   } else rows = names.map(row).join('');
-  const total = queueRow('__total', sites.length > 1 ? tr('allSitesTotal') : tr('total'), snap.total, state.hour?.total, snap, th, true);
-  host.innerHTML = `${head}<tbody>${rows}${total}</tbody>`;
+  const total = queueRow('__total', sites.length > 1 ? tr('allSitesTotal') : tr('total'), snap.total, state.hour?.total, snap, th, true, agentCounts(people));
+  const inSeveral = people.some((a) => a.queues.filter((q) => snap.queues[q]).length > 1);
+  host.innerHTML = `${head}<tbody>${rows}${total}</tbody>${inSeveral ? `<caption class="table-note">${tr('totalAgentsNote')}</caption>` : ''}`;
 }
 
 function agentOrder(a: AgentView, b: AgentView): number {
@@ -259,10 +269,27 @@ function agentOrder(a: AgentView, b: AgentView): number {
   return off !== 0 ? off : a.name.localeCompare(b.name, state.lang);
 }
 
+/**
+ * The agents the board shows: everyone but those logged off since before today (an agent who
+ * left the team weeks ago is not a tile). The table's agent columns count exactly these.
+ */
+function shownAgents(snap: LiveSnapshot | null): AgentView[] {
+  if (!snap) return [];
+  const midnight = Date.parse(snap.from);
+  return Object.values(snap.agents).filter((a) => !(a.state === 'loggedoff' && Date.parse(a.since) < midnight));
+}
+
+/** Agent counts per state over `agents` (a queue's members, or everybody once for the total). */
+function agentCounts(agents: AgentView[]): Record<(typeof AGENT_STATES)[number], number> {
+  const out = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<(typeof AGENT_STATES)[number], number>;
+  for (const a of agents) out[a.state]++;
+  return out;
+}
+
 function renderAgents(): void {
   const host = $('agents');
   $('agents-title').innerHTML = `${tr('agents')} <span class="legend">✓ ${tr('answeredShort')} · ⇄ ${tr('transfersShort')}</span>`;
-  const agents = Object.entries(state.today?.agents ?? {}).map(([, a]) => a).sort(agentOrder);
+  const agents = shownAgents(state.today).sort(agentOrder);
   if (!state.today) {
     host.innerHTML = '';
     return;
@@ -300,6 +327,15 @@ function layoutAgents(n = agentCount): void {
 
 // ---------------------------------------------------------------- staleness
 
+/** The server's error code → the page's own words (the server's message is English). */
+function serverErrorText(code: string): string {
+  if (code === 'unauthorized') return tr('staleUnauthorized');
+  if (code === 'forbidden') return tr('staleForbidden');
+  if (code === 'not_configured') return tr('staleNotConfigured');
+  if (code === 'unavailable') return tr('staleRedis');
+  return tr('staleServer');
+}
+
 function staleReasons(): string[] {
   const reasons = new Set<string>();
   for (const s of [state.todaySocket, state.hourSocket]) {
@@ -308,24 +344,31 @@ function staleReasons(): string[] {
     else if (s.problem === 'silent') reasons.add(tr('staleNoFrames', { s: STALE_AFTER_MS / 1000 }));
     else reasons.add(tr('staleDisconnected'));
   }
-  if (state.serverError) reasons.add(`${tr('staleServer')}: ${state.serverError}`);
+  if (state.serverError) reasons.add(serverErrorText(state.serverError));
   for (const snap of [state.today, state.hour]) {
-    if (snap?.health.stale) reasons.add(snap.health.reason ? `${tr('staleServer')}: ${snap.health.reason}` : tr('staleServer'));
+    if (!snap) continue;
+    if (!snap.health.collectorConnected) reasons.add(tr('staleCollector'));
+    else if (snap.health.stale) reasons.add(tr('staleServer'));
   }
   return [...reasons];
 }
 
+/** Whether the figures on screen are not live (the banner shows, the clocks stand still). */
+let stale = true;
+
 function renderStatus(): void {
   const reasons = staleReasons();
-  const stale = reasons.length > 0;
+  stale = reasons.length > 0;
   $('board').classList.toggle('is-stale', stale);
   const banner = $('stale-banner');
   banner.hidden = !stale;
-  const last = state.lastFrameAt ? ` · ${tr('lastUpdate')} ${clockTime(state.lastFrameAt, state.lang)}` : '';
+  const time = state.lastGoodAt ? clockTime(state.lastGoodAt, state.lang) : null;
   if (stale) {
-    banner.innerHTML = `<span class="sym">⚠</span><span class="text"><b>${tr('stale')}</b> — ${reasons.map(esc).join('; ')}${last}</span>`;
+    // The key fact first: since when the figures are old; then why, then that clocks stopped.
+    const since = time ? `<span class="since">${esc(tr('lastGoodUpdate', { time }))}</span>` : '';
+    banner.innerHTML = `<span class="sym">⚠</span><span class="text"><b>${tr('stale')}</b>${since ? ` · ${since}` : ''} · ${reasons.map(esc).join('; ')} · ${tr('clocksFrozen')}</span>`;
   }
-  $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${last}`;
+  $('status').innerHTML = stale ? '' : `<span class="live">● LIVE</span>${time ? ` · ${tr('lastUpdate')} ${time}` : ''}`;
 }
 
 // ---------------------------------------------------------------- clocks
@@ -338,6 +381,8 @@ function tick(): void {
   const now = Date.now();
   const th = thresholds();
   $('clock').textContent = clockTime(now, state.lang);
+  // Old figures must not look alive: waits and times in state stop where the last frame left them.
+  if (stale) return;
   document.querySelectorAll<HTMLElement>('[data-wait-base]').forEach((el) => {
     const secs = runningSeconds(Number(el.dataset.waitBase), el.dataset.waitAt ?? '', now, offset.ms);
     const level = th ? waitStatus(secs, th) : 'ok';
@@ -365,13 +410,14 @@ function tick(): void {
 
 function renderText(): void {
   document.documentElement.lang = state.lang;
+  document.title = tr('pageTitleWallboard');
   document.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
     el.textContent = tr(el.dataset.i18n as Key);
   });
   const toggle = $('lang-toggle');
   toggle.textContent = tr('switchLanguage');
   toggle.setAttribute('lang', otherLang(state.lang));
-  $('chart-legend').innerHTML = `<span class="lg-line">━</span> ${tr('chartSeries')} <span class="lg-target">┅</span> ${tr('chartTarget')}`;
+  $('chart-legend').innerHTML = `<span class="lg-line">━</span> ${tr('chartSeries')} <span class="lg-target">┅</span> ${tr('chartTarget')} <span class="chart-note">· ${tr('chartNote')}</span>`;
 }
 
 function renderAll(): void {
@@ -413,8 +459,8 @@ async function explainRefusal(): Promise<void> {
   try {
     const res = await fetch('/api/live', { headers: authHeaders(), cache: 'no-store' });
     if (res.status === 401 || res.status === 403) {
-      const body = (await res.json().catch(() => ({}))) as { message?: string };
-      state.serverError = body.message ?? `HTTP ${res.status}`;
+      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      state.serverError = body.error ?? (res.status === 401 ? 'unauthorized' : 'forbidden');
       renderStatus();
     }
   } catch {
@@ -426,7 +472,7 @@ async function explainRefusal(): Promise<void> {
 
 async function loadHistory(): Promise<void> {
   try {
-    const res = await fetch('/api/history', { headers: authHeaders(), cache: 'no-store' });
+    const res = await fetch('/api/history?step=5', { headers: authHeaders(), cache: 'no-store' });
     if (!res.ok) return;
     const body: unknown = await res.json();
     if (isHistory(body)) {
@@ -438,11 +484,11 @@ async function loadHistory(): Promise<void> {
   }
 }
 
-/** The server says it cannot read the figures (Redis away): stale, with its reason, at once. */
+/** The server says it cannot read the figures (Redis away): stale at once; its error code. */
 function serverError(data: string): string | null {
   try {
-    const v = JSON.parse(data) as { error?: unknown; message?: unknown };
-    return v && typeof v.error === 'string' ? (typeof v.message === 'string' ? v.message : v.error) : null;
+    const v = JSON.parse(data) as { error?: unknown };
+    return v && typeof v.error === 'string' ? v.error : null;
   } catch {
     return null;
   }
@@ -464,6 +510,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   const now = Date.now();
   offset.add(snap.at, now);
   state.lastFrameAt = now;
+  if (snap.health.collectorConnected && !snap.health.stale) state.lastGoodAt = now;
   state[which] = snap;
   if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.

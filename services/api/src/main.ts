@@ -2,6 +2,8 @@
 import { loadConfigOrExit, redactUrl } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
 import { createRedis } from '@belofte/shared/redis';
+import { listenOrExit, logRedisErrors } from '@belofte/shared/startup';
+import { WebNotBuilt } from './routes/web.ts';
 import { startApi } from './server.ts';
 
 async function main(): Promise<void> {
@@ -9,8 +11,12 @@ async function main(): Promise<void> {
   const log = createLogger('belofte-api', config.LOG_LEVEL);
   const redis = createRedis(config);
   const subscriber = createRedis(config, { failFast: false });
-  for (const r of [redis, subscriber]) r.on('error', (e) => log.warn({ err: e.message, redis: redactUrl(config.REDIS_URL) }, 'Redis connection error'));
-  const api = await startApi({ config, redis, subscriber, log });
+  for (const r of [redis, subscriber]) logRedisErrors(r, log, { redis: redactUrl(config.REDIS_URL) });
+  const api = await listenOrExit(() => startApi({ config, redis, subscriber, log }), 'PORT', config.PORT).catch((e: unknown) => {
+    if (!(e instanceof WebNotBuilt)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  });
   log.info({ url: `http://localhost:${api.port}/` }, 'wallboard ready');
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

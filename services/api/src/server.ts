@@ -1,7 +1,10 @@
 /**
  * The API process: HTTP routes (hono) and the WebSocket fan-out on one port.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -10,7 +13,6 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
 import { asUnavailable, RedisUnavailable, unavailableBody } from '@belofte/shared/redis';
-import { buildWeb } from '../../../web/build.ts';
 import { AlertEvaluator, type EvaluatorOptions } from './alerts/evaluator.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
@@ -25,15 +27,15 @@ import { healthRoutes } from './routes/health.ts';
 import { ApiMetrics } from './routes/metrics.ts';
 import { liveRoutes } from './routes/live.ts';
 import { statsRoutes } from './routes/stats.ts';
-import { webRoutes } from './routes/web.ts';
+import { loadWebAssets, webRoutes } from './routes/web.ts';
 import { WsQuery } from './schemas/ws.ts';
 import { securityHeaders } from './securityHeaders.ts';
 
 /** The largest request body taken (a breach follow-up is a few hundred bytes); larger is 413 at once. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The API's version, as the OpenAPI document states it. */
-export const API_VERSION = '0.2.0';
+/** The API's version, as the OpenAPI document states it: the product's one version, package.json's. */
+export const API_VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../package.json'), 'utf8')) as { version: string }).version;
 
 export interface ApiServer {
   server: Server;
@@ -56,11 +58,15 @@ export interface ApiDeps {
   heartbeatMs?: number;
   /** Fan-out limits (tests tighten them). */
   fanout?: FanoutOptions;
+  /** The built pages (default web/dist, made by `npm run build:web`). */
+  webDir?: string;
   /** Alert evaluation and webhook timing (tests tighten them). */
   alerts?: EvaluatorOptions;
 }
 
 export async function startApi(deps: ApiDeps): Promise<ApiServer> {
+  // Before anything connects: a missing build is a one-line error naming the command to run.
+  const web = loadWebAssets(deps.webDir);
   const ctx = createContext(deps.config, deps.redis, deps.log);
   const app = new Hono();
   const metrics = new ApiMetrics();
@@ -91,7 +97,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   app.route('/', healthRoutes(ctx));
   app.route('/', metrics.routes());
   app.route('/', api.app);
-  app.route('/', webRoutes(await buildWeb()));
+  app.route('/', webRoutes(web));
   if (ctx.authority.wallboardOpen && (deps.config.MANAGER_TOKENS.length > 0 || deps.config.AGENT_TOKENS.length > 0)) {
     deps.log.warn('WALLBOARD_TOKENS is not set: the live figures (/api/live, /ws) are open to anyone who can reach this port');
   }

@@ -76,6 +76,9 @@ export class Collector {
     return Date.now() + this.pipeline.writer.clockOffsetMs;
   }
 
+  private everConnected = false;
+  private stopping = false;
+
   async start(): Promise<void> {
     const restored = await this.pipeline.restore();
     this.log.info({ ...restored, site: this.config.BELOFTE_SITE }, 'restored calls in progress from Redis');
@@ -86,12 +89,16 @@ export class Collector {
     c.on('malformed', (text, reason) => this.pipeline.malformed(text, reason));
     c.on('pong', (switchMs, sentAt, receivedAt) => this.pipeline.clockSample(switchMs, sentAt, receivedAt));
     c.on('connected', () => {
+      this.everConnected = true;
       this.log.info({ ami: where, client: this.config.AMI_CLIENT, reconnects: c.reconnects }, 'connected to the phone switch');
       void this.health({ amiConnected: '1', amiError: '', connectedSince: String(Date.now()) });
       void this.resync();
     });
     c.on('disconnected', (reason) => {
-      this.log.warn({ ami: where, reason, reconnects: c.reconnects }, 'lost the phone switch; reconnecting with backoff');
+      // "Lost" only what we had, and not when we hang up ourselves.
+      if (this.stopping) this.log.info({ ami: where }, 'disconnected from the phone switch (the collector is stopping)');
+      else if (this.everConnected) this.log.warn({ ami: where, reason, reconnects: c.reconnects }, 'lost the phone switch; reconnecting with backoff');
+      else this.log.warn({ ami: where, reason, attempts: c.reconnects + 1 }, 'cannot reach the phone switch yet; retrying with backoff (check AMI_HOST and AMI_PORT)');
       void this.health({ amiConnected: '0', amiError: `no connection to the phone switch at ${where}: ${reason}` });
     });
     c.on('loginFailed', (message) => {
@@ -132,6 +139,7 @@ export class Collector {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.client.stop();

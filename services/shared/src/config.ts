@@ -124,6 +124,8 @@ export const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIMULATOR_PORT: int(5038, 0, 65535),
   SIMULATOR_SPEED: num(1, 0.01, 10_000),
+  /** The built-in simulator's live traffic: a busy hour, or about a call a minute. */
+  SIMULATOR_TRAFFIC: z.enum(['busy', 'quiet']).default('busy'),
   /** `previous` or an ISO week: `npm start` first plays that week through the built-in simulator into Redis. */
   SIMULATOR_WEEK: z
     .string()

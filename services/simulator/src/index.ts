@@ -8,9 +8,9 @@ import { FixedLoadTraffic, fixedLoadQueues, type FixedLoad } from './fixedLoad.t
 import { Rng } from './rng.ts';
 import { AmiServer } from './server.ts';
 import { Switch } from './switch.ts';
-import { DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
+import { BUSY_HOUR, DEFAULT_DEMO, DemoTraffic, ScenarioPlayer, validateScenario, type Scenario } from './traffic.ts';
 import type { TruthCall, TruthQueue } from './truth.ts';
-import { WEEK_PROFILE, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
+import { WEEK_PROFILE, WEEK_QUEUES, WeekCalendar, previousIsoWeek, weekStartOf, type WeekProfile } from './week.ts';
 
 export type { FixedLoad } from './fixedLoad.ts';
 export type { Scenario, ScenarioAction, ScenarioCall, ScenarioTransfer } from './traffic.ts';
@@ -48,6 +48,11 @@ export interface SimulatorOptions {
   startAt?: number; // epoch ms of the simulated clock at start; default Date.now()
   scenario?: Scenario; // default: the endless demo traffic
   queues?: Record<string, string[]>; // queue -> member names (a week: its roster); default demo queues
+  /**
+   * The endless demo's traffic: 'busy' (default) a busy hour on nine agents (BUSY_HOUR), or
+   * 'quiet' about a call a minute on five (DEFAULT_DEMO). Not used by a scenario or a week.
+   */
+  traffic?: 'busy' | 'quiet';
   /** Play a week instead of the endless demo: true = the previous ISO week. Speed defaults to WEEK_SPEED. */
   week?: true | string | WeekOptions;
   /**
@@ -99,6 +104,12 @@ export interface Simulator {
   now(): number;
   /** Cut every client socket (like a network failure); the switch keeps running and accepts new logins. */
   dropConnections(): void;
+  /**
+   * Stop the simulated clock and every task until `resume()`; the server still answers actions
+   * (QueueStatus describes the held instant), so a test can compare two readings of one moment.
+   */
+  hold(): void;
+  resume(): void;
   /** Calls played so far, in truth.json format. */
   truth(): { calls: TruthCall[]; queues: Record<string, TruthQueue> };
   /** Resolves when a finite scenario, or a week, has played completely. */
@@ -121,6 +132,9 @@ export interface Simulator {
   actions: readonly string[];
   close(): Promise<void>;
 }
+
+/** The busy hour's nine agents: the played week's roster (agent1–5 where DEFAULT_QUEUES has them). */
+export const BUSY_HOUR_QUEUES: Record<string, string[]> = WEEK_QUEUES;
 
 export const DEFAULT_QUEUES: Record<string, string[]> = {
   support: ['agent1', 'agent2', 'agent3'],
@@ -148,7 +162,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const startAt = calendar?.start ?? options.startAt ?? Date.now();
   const speed = options.speed ?? (calendar ? WEEK_SPEED : 1);
-  const queues = options.load ? fixedLoadQueues(options.load) : (options.queues ?? (calendar ? profile.roster : options.scripted ? {} : DEFAULT_QUEUES));
+  const busy = !calendar && !options.scenario && !options.load && !options.scripted && (options.traffic ?? 'busy') === 'busy';
+  const queues = options.load
+    ? fixedLoadQueues(options.load)
+    : (options.queues ?? (calendar ? profile.roster : options.scripted ? {} : busy ? BUSY_HOUR_QUEUES : DEFAULT_QUEUES));
   if (Object.keys(queues).length === 0 && !options.scripted) throw new Error('at least one queue is needed');
   if (options.scenario) validateScenario(options.scenario, queues);
 
@@ -268,7 +285,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     done = Promise.resolve();
   } else {
     // Started as a task at exactly startAt, so a seed plays the same demo every time.
-    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues);
+    const demo = new DemoTraffic(pbx, scheduler, clock, trafficRng, queues, busy ? BUSY_HOUR : DEFAULT_DEMO);
     scheduler.at(startAt, () => demo.start());
     done = new Promise<void>(() => {});
   }
@@ -279,6 +296,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed,
     now: () => clock.publicNow(),
     dropConnections: () => server.dropConnections(),
+    hold: () => scheduler.hold('caller'),
+    resume: () => scheduler.release('caller'),
     truth: () => pbx.truth.snapshot(),
     done,
     week: calendar ? { week: calendar.week, from: calendar.start, end: calendar.end, expectedCalls: calendar.expectedCalls() } : null,

@@ -7,7 +7,8 @@
  *   --scenario <file.json> (a scripted scenario instead of the endless demo),
  *   --week [YYYY-Www] (a whole week, default the previous ISO week, at --speed 3000 unless given;
  *     the clock waits at Monday 00:00 for the first login and the simulator logs week-done),
- *   --queues "support=agent1,agent2,agent3;vergunningen=agent4,agent5"
+ *   --queues "support=agent1,agent2,agent3;vergunningen=agent4,agent5",
+ *   --traffic busy|quiet (the endless demo: a busy hour, the default, or about a call a minute)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     queues: { type: 'string' },
     week: { type: 'string' },
+    traffic: { type: 'string' },
   },
   strict: true,
 });
@@ -72,6 +74,10 @@ if (values.start) {
   options.startAt = t;
 }
 if (values.queues) options.queues = parseQueues(values.queues);
+if (values.traffic) {
+  if (values.traffic !== 'busy' && values.traffic !== 'quiet') fail(`--traffic must be busy or quiet, got ${values.traffic}`);
+  options.traffic = values.traffic;
+}
 if (values.scenario) options.scenario = JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario;
 if (values.week) {
   if (values.week !== 'previous' && !/^\d{4}-W\d{2}$/.test(values.week)) fail(`--week must be an ISO week such as 2026-W47 (or nothing: the previous week), got ${values.week}`);

@@ -213,13 +213,30 @@ export interface DemoProfile {
   timeouts: number[];
   /** Mean simulated minutes between an agent's pauses. */
   pauseEveryMinutes: number;
+  /** When the first wave of callers comes, minutes after the start (a random time between). */
+  firstWaveMinutes: [number, number];
 }
 
+/** The quiet demo: about a call a minute, a first wave within the hour. */
 export const DEFAULT_DEMO: DemoProfile = {
   meanInterarrival: 88,
   talkMedian: 80,
   timeouts: [480, 360],
   pauseEveryMinutes: 150,
+  firstWaveMinutes: [20, 50],
+};
+
+/**
+ * A believable busy hour (the live demo's default): a call every eight to ten seconds on nine
+ * agents (BUSY_HOUR_QUEUES), so callers wait; a first wave after two to four minutes, so a
+ * guarantee breach comes within the first ten.
+ */
+export const BUSY_HOUR: DemoProfile = {
+  meanInterarrival: 9,
+  talkMedian: 75,
+  timeouts: [480, 360],
+  pauseEveryMinutes: 120,
+  firstWaveMinutes: [2, 4],
 };
 
 /**
@@ -261,7 +278,7 @@ export class DemoTraffic {
     for (const at of [this.rng.float(1, 4), this.rng.float(5, 12)]) this.scheduler.after(at * 1000, () => this.placeCall());
     this.scheduleArrival();
     // The first wave comes early, so a newcomer sees a queue fill up within the hour.
-    this.scheduler.after(this.rng.float(20, 50) * 60_000, () => this.incident());
+    this.scheduler.after(this.rng.float(...this.profile.firstWaveMinutes) * 60_000, () => this.incident());
     const agents = [...new Set(Object.values(this.queues).flat())];
     for (const agent of agents) {
       this.scheduler.after(this.rng.exp(this.profile.pauseEveryMinutes * 60_000 * 0.6), () => this.pauseCycle(agent));
