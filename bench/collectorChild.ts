@@ -10,7 +10,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@belofte/shared/config';
 import { createLogger } from '@belofte/shared/log';
-import { Collector } from '../services/collector/src/collector.ts';
+import { Collector } from '@belofte/collector/collector';
 
 const config = loadConfig();
 const log = createLogger('bench-collector', config.LOG_LEVEL);

@@ -10,7 +10,7 @@
  */
 import { formatMicros } from './corpus.ts';
 import { startSimulator } from '@belofte/simulator';
-import { DEFAULT_MAX_CALLS } from '../services/collector/src/domain/tracker.ts';
+import { DEFAULT_MAX_CALLS } from '@belofte/collector/domain/tracker';
 import { REDIS_URL, benchPrefix, connectRedis, log, onCleanup, round, spawnTs, waitFor, within, type Child } from './lib.ts';
 import { below, fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 

@@ -7,10 +7,10 @@
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@belofte/shared/config';
-import { createContext } from '../services/api/src/context.ts';
-import { computePeriod } from '../services/api/src/routes/stats.ts';
-import { RedisWriter } from '../services/collector/src/redis/writer.ts';
-import { Keys } from '../services/shared/src/keys.ts';
+import { createContext } from '@belofte/api/context';
+import { computePeriod } from '@belofte/api/routes/stats';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
 import { simulateWeek } from '../test/stats/simulatedWeek.ts';
 import { benchPrefix, log, median, onCleanup, REDIS_URL } from './lib.ts';
 import { fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';

@@ -10,12 +10,12 @@ import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@belofte/shared/config';
 import { agentChanges } from '@belofte/shared/liveFrame';
-import { createContext } from '../services/api/src/context.ts';
-import { computeWeekly, computeWeeklyFromRecords } from '../services/api/src/routes/stats.ts';
-import type { CustomerCall } from '../services/collector/src/domain/types.ts';
-import { RedisWriter } from '../services/collector/src/redis/writer.ts';
-import { Keys } from '../services/shared/src/keys.ts';
-import { isoWeekSpan } from '../services/shared/src/time.ts';
+import { createContext } from '@belofte/api/context';
+import { computeWeekly, computeWeeklyFromRecords } from '@belofte/api/routes/stats';
+import type { CustomerCall } from '@belofte/collector/domain/types';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { isoWeekSpan, TODAY } from '@belofte/shared/time';
 import { AGENTS, simulateWeek } from '../test/stats/simulatedWeek.ts';
 import { benchPrefix, log, median, onCleanup, percentile, REDIS_URL } from './lib.ts';
 import { fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
@@ -94,7 +94,7 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
       const liveMs: number[] = [];
       while (reporting) {
         const t0 = performance.now();
-        await ctx.live('today');
+        await ctx.live(TODAY);
         liveMs.push(performance.now() - t0);
       }
       await reports;
@@ -132,7 +132,7 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
     );
     const prefix = benchPrefix('frames', redis);
     const ctx = createContext(loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, BELOFTE_SITE: 'main', BELOFTE_TIMEZONE: TZ }), redis, quiet);
-    const snapshot = { ...(await ctx.live('today')), agents: views };
+    const snapshot = { ...(await ctx.live(TODAY)), agents: views };
     const tiles = new Map(Object.entries(views).map(([n, v]) => [n, JSON.stringify(v)]));
     const changed = new Map(tiles);
     changed.set('agent7', JSON.stringify({ ...views.agent7, state: 'oncall' }));

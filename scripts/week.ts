@@ -9,8 +9,8 @@ import { createLogger } from '@belofte/shared/log';
 import { createRedis, whenReady } from '@belofte/shared/redis';
 import { logRedisErrors } from '@belofte/shared/startup';
 import { formatIsoWeek, localDate, parseIsoWeek, shiftIsoWeek } from '@belofte/shared/time';
-import { Collector } from '../services/collector/src/collector.ts';
-import { previousIsoWeek, startSimulator, WEEK_PROFILE, WEEK_SPEED } from '../services/simulator/src/index.ts';
+import { Collector } from '@belofte/collector/collector';
+import { previousIsoWeek, startSimulator, WEEK_PROFILE, WEEK_SPEED } from '@belofte/simulator';
 
 /**
  * SIMULATOR_WEEK: before the live demo, a whole week of traffic from a simulator of its own

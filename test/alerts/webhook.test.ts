@@ -5,8 +5,8 @@
  * processes deliver each alert once; a restart of the evaluator loses and doubles nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Keys } from '../../services/shared/src/keys.ts';
-import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.ts';
+import { Keys } from '@belofte/shared/keys';
+import type { EvaluatorOptions } from '@belofte/api/alerts/evaluator';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';

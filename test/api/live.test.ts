@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEFAULT_THRESHOLDS, type LiveSnapshot } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
-import { CallTracker } from '../../services/collector/src/domain/tracker.ts';
-import type { AmiEvent } from '../../services/collector/src/domain/events.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
+import { CallTracker } from '@belofte/collector/domain/tracker';
+import type { AmiEvent } from '@belofte/collector/domain/events';
+import { RedisWriter } from '@belofte/collector/redis/writer';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
 

@@ -5,15 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import * as agents from '../../services/api/src/schemas/agents.ts';
-import * as breaches from '../../services/api/src/schemas/breaches.ts';
-import * as health from '../../services/api/src/schemas/health.ts';
-import * as live from '../../services/api/src/schemas/live.ts';
-import * as registry from '../../services/api/src/schemas/registry.ts';
-import { outputs } from '../../services/api/src/schemas/registry.ts';
-import * as stats from '../../services/api/src/schemas/stats.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
+import * as agents from '@belofte/api/schemas/agents';
+import * as breaches from '@belofte/api/schemas/breaches';
+import * as health from '@belofte/api/schemas/health';
+import * as live from '@belofte/api/schemas/live';
+import * as registry from '@belofte/api/schemas/registry';
+import { outputs } from '@belofte/api/schemas/registry';
+import * as stats from '@belofte/api/schemas/stats';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';

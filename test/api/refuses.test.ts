@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MAX_BODY_BYTES } from '../../services/api/src/server.ts';
+import { MAX_BODY_BYTES } from '@belofte/api/server';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';

@@ -21,7 +21,7 @@ import {
   type AgentView,
   type LiveSnapshot,
   type QueueFigures,
-} from '../../services/shared/src/figures.ts';
+} from '@belofte/shared/figures';
 import { buildWeb, type WebAsset } from '../../web/build.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -5,9 +5,9 @@
  * and the breach register showing that its caller was called back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { localDate, localToUtc } from '../../services/shared/src/time.ts';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { localDate, localToUtc } from '@belofte/shared/time';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { buildCall } from '../stats/simulatedWeek.ts';

@@ -13,10 +13,10 @@ import { AGENT_METRICS, AGENT_METRIC_NAMES, WINDOW_METRICS, WINDOW_METRIC_NAMES 
 import { DEFAULT_THRESHOLDS, type AgentState } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { Tally } from '../../services/collector/src/domain/tally.ts';
-import type { Change } from '../../services/collector/src/domain/types.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
+import { Collector } from '@belofte/collector/collector';
+import { Tally } from '@belofte/collector/domain/tally';
+import type { Change } from '@belofte/collector/domain/types';
+import { RedisWriter } from '@belofte/collector/redis/writer';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { quietLog, testConfig } from '../support/stack.ts';
 

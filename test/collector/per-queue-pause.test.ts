@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
-import type { MemberStatus } from '../../services/collector/src/domain/events.ts';
-import { CallTracker } from '../../services/collector/src/domain/tracker.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
+import type { MemberStatus } from '@belofte/collector/domain/events';
+import { CallTracker } from '@belofte/collector/domain/tracker';
+import { RedisWriter } from '@belofte/collector/redis/writer';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 
 const prefix = testPrefix('pause');

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '@belofte/shared/keys';
 import { formatIsoWeek, isoWeekOfInstant, localDate, startOfLocalDay } from '@belofte/shared/time';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { forgetCallerNumbers } from '../../services/collector/src/retention.ts';
+import { Collector } from '@belofte/collector/collector';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { forgetCallerNumbers } from '@belofte/collector/retention';
 import { storedRecordJson } from '@belofte/shared/rollup';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
-import { CallTracker } from '../../services/collector/src/domain/tracker.ts';
-import type { AmiEvent } from '../../services/collector/src/domain/events.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
+import { CallTracker } from '@belofte/collector/domain/tracker';
+import type { AmiEvent } from '@belofte/collector/domain/events';
+import { RedisWriter } from '@belofte/collector/redis/writer';
 import { connect, ownRedis, type OwnRedis } from '../support/redis.ts';
 
 let server: OwnRedis | undefined;

@@ -1,7 +1,7 @@
 /** Old window entries and the index entries of expired call records are trimmed; recent ones stay. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Keys } from '@belofte/shared/keys';
-import { Collector } from '../../services/collector/src/collector.ts';
+import { Collector } from '@belofte/collector/collector';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { quietLog, testConfig } from '../support/stack.ts';
 

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { isoWeekOfInstant, formatIsoWeek } from '@belofte/shared/time';
-import type { Scenario } from '../../services/simulator/src/index.ts';
-import type { WeeklyStats } from '../../services/api/src/schemas/stats.ts';
+import type { Scenario } from '@belofte/simulator';
+import type { WeeklyStats } from '@belofte/api/schemas/stats';
 import { startLivePath, until, type LivePath } from '../support/stack.ts';
 
 const MANAGER = 'manager-token-targets-0001';

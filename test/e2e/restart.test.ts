@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type Simulator } from '../../services/simulator/src/index.ts';
+import { Collector } from '@belofte/collector/collector';
+import { startSimulator, type Simulator } from '@belofte/simulator';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { quietLog, startLivePath, testConfig, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { DROP_AT_SECONDS, SCENARIO } from './scenario.ts';

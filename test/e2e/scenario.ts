@@ -3,7 +3,7 @@
  * abandon, a queue timeout, blind and attended transfers, a call passed on three times,
  * a caller kept waiting past the guarantee, and a long talk that spans a connection drop.
  */
-import type { Scenario } from '../../services/simulator/src/index.ts';
+import type { Scenario } from '@belofte/simulator';
 
 export const SCENARIO: Scenario = {
   description: 'e2e: every outcome once',

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceLevel, type LiveSnapshot } from '@belofte/shared/figures';
 import { formatIsoWeek, isoWeekOfInstant } from '@belofte/shared/time';
-import type { Scenario } from '../../services/simulator/src/index.ts';
+import type { Scenario } from '@belofte/simulator';
 import { testPrefix } from '../support/redis.ts';
 import { apiFor, asTruth, startLivePath, testConfig, until, untilQueuesEqual, type LivePath, type RunningApi } from '../support/stack.ts';
 import { SCENARIO } from './scenario.ts';

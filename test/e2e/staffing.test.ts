@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { agentsNeeded } from '@belofte/shared/staffing/erlang';
-import type { FixedLoad } from '../../services/simulator/src/index.ts';
+import type { FixedLoad } from '@belofte/simulator';
 import { asTruth, startLivePath, until, type LivePath } from '../support/stack.ts';
 
 const LOAD: FixedLoad = { arrivalsPerHour: 90, handleSeconds: 150, wrapupSeconds: 0, patienceSeconds: 90, agents: 4, hours: 1.5, startOnLogin: true };

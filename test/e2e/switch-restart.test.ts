@@ -4,9 +4,9 @@
  * old ones — nothing twice, nothing lost.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../services/simulator/src/index.ts';
+import { startSimulator, type Simulator } from '@belofte/simulator';
 import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
-import type { TruthQueue } from '../../services/simulator/src/truth.ts';
+import type { TruthQueue } from '@belofte/simulator/truth';
 
 let path: LivePath | undefined;
 let second: Simulator | undefined;

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '@belofte/shared/time';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type Simulator, type TruthCall, type TruthQueue } from '../../services/simulator/src/index.ts';
+import { Collector } from '@belofte/collector/collector';
+import { startSimulator, type Simulator, type TruthCall, type TruthQueue } from '@belofte/simulator';
 import { cleanPrefix, testPrefix } from '../support/redis.ts';
 import { apiFor, connectFor, quietLog, testConfig, until, type RunningApi } from '../support/stack.ts';
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { renderMetrics } from '../../services/collector/src/metrics.ts';
+import { Collector } from '@belofte/collector/collector';
+import { renderMetrics } from '@belofte/collector/metrics';
 import { frame, startSimulator, type Simulator } from '@belofte/simulator';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, quietLog, testConfig, until, type RunningApi } from '../support/stack.ts';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
-import { Collector } from '../../services/collector/src/collector.ts';
+import { Collector } from '@belofte/collector/collector';
 import { frame, startSimulator, type Simulator } from '@belofte/simulator';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, quietLog, testConfig, until, type RunningApi } from '../support/stack.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderMetrics } from '../../services/collector/src/metrics.ts';
+import { renderMetrics } from '@belofte/collector/metrics';
 import { ownRedis, type OwnRedis } from '../support/redis.ts';
 import { startLivePath, until, type LivePath, untilQueuesEqual } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
@@ -34,6 +34,12 @@ describe('Redis outage', () => {
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { reason: string }).reason).toMatch(/Redis/);
     await until(() => (live!.errors.some((e) => e.error === 'unavailable') ? true : undefined), 10_000, 'an "unavailable" frame');
+    // The same over HTTP: a 503 that says why, not a 500.
+    const down = await fetch(`${live.api.url}/api/live`);
+    expect(down.status).toBe(503);
+    const body = (await down.json()) as { error: string; message: string };
+    expect(body.error).toBe('unavailable');
+    expect(body.message).toMatch(/^figures unavailable: Redis does not answer/);
     await new Promise((r) => setTimeout(r, 1_000));
     await redis.start();
     await live.sim.done;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
-import { replay } from '../../services/collector/src/replay.ts';
+import { replay } from '@belofte/collector/replay';
 import { asTruth, captures, repoRoot } from '../support/captures.ts';
 import { cleanPrefix, connect, redisUrl, testPrefix } from '../support/redis.ts';
 

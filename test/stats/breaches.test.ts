@@ -4,9 +4,9 @@
  * refused on a stale version), and the weekly statistics counting breaches by follow-up state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { localToUtc } from '../../services/shared/src/time.ts';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { localToUtc } from '@belofte/shared/time';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { buildCall } from './simulatedWeek.ts';

@@ -5,10 +5,10 @@
  * other, against the breach and against today.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWorkingDays } from '../../services/api/src/complaints/workingDays.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { localDate, startOfLocalDay } from '../../services/shared/src/time.ts';
+import { addWorkingDays } from '@belofte/api/complaints/workingDays';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { localDate, startOfLocalDay } from '@belofte/shared/time';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { buildCall } from './simulatedWeek.ts';

@@ -3,9 +3,9 @@
  * every agent — in the Dutch Excel form (BOM, ";", decimal comma) and the decimal-point form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { AGENT_COLUMNS, FIGURE_COLUMNS } from '../../services/api/src/stats/csv.ts';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { AGENT_COLUMNS, FIGURE_COLUMNS } from '@belofte/api/stats/csv';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { simulateWeek } from './simulatedWeek.ts';

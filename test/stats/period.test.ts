@@ -7,15 +7,15 @@
  * refused with a 400 that names the parameter; the CSV follows the weekly CSV's conventions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import type { CustomerCall } from '../../services/collector/src/domain/types.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { isoWeekOf, isoWeekSpan, type IsoWeek } from '../../services/shared/src/time.ts';
-import { dayRange, sumDays, tallyRange } from '../../services/api/src/stats/range.ts';
-import { monthDates } from '../../services/api/src/stats/periods.ts';
-import { weeklyStats } from '../../services/api/src/stats/weekly.ts';
-import { createContext } from '../../services/api/src/context.ts';
-import { computePeriod } from '../../services/api/src/routes/stats.ts';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import type { CustomerCall } from '@belofte/collector/domain/types';
+import { Keys } from '@belofte/shared/keys';
+import { isoWeekOf, isoWeekSpan, type IsoWeek } from '@belofte/shared/time';
+import { dayRange, sumDays, tallyRange } from '@belofte/api/stats/range';
+import { monthDates } from '@belofte/api/stats/periods';
+import { weeklyStats } from '@belofte/api/stats/weekly';
+import { createContext } from '@belofte/api/context';
+import { computePeriod } from '@belofte/api/routes/stats';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, quietLog, testConfig, type RunningApi } from '../support/stack.ts';
 import { simulateWeek } from './simulatedWeek.ts';

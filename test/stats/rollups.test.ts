@@ -7,18 +7,18 @@
  * a merged call is rewritten, and after `npm run rollups` rebuilt everything from scratch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerCall } from '../../services/collector/src/domain/types.ts';
-import { rebuildRollups } from '../../services/collector/src/rebuild.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
-import { DEFAULT_THRESHOLDS } from '../../services/shared/src/figures.ts';
-import { QUEUE_ROLLUP } from '../../services/shared/src/rollup.ts';
-import { isoWeekSpan, type IsoWeek } from '../../services/shared/src/time.ts';
-import { createContext, type ApiContext } from '../../services/api/src/context.ts';
-import { recordFollowUp } from '../../services/api/src/breaches/register.ts';
-import { abandonedEntries, abandonedEntriesFromRecords, computeWeekly, computeWeeklyFromRecords } from '../../services/api/src/routes/stats.ts';
-import { isBreach } from '../../services/api/src/stats/weekly.ts';
-import { agentSnapshots, agentSnapshotsFromRecords } from '../../services/api/src/stats/agentView.ts';
+import type { CustomerCall } from '@belofte/collector/domain/types';
+import { rebuildRollups } from '@belofte/collector/rebuild';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
+import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
+import { QUEUE_ROLLUP } from '@belofte/shared/rollup';
+import { isoWeekSpan, type IsoWeek } from '@belofte/shared/time';
+import { createContext, type ApiContext } from '@belofte/api/context';
+import { recordFollowUp } from '@belofte/api/breaches/register';
+import { abandonedEntries, abandonedEntriesFromRecords, computeWeekly, computeWeeklyFromRecords } from '@belofte/api/routes/stats';
+import { isBreach } from '@belofte/api/stats/weekly';
+import { agentSnapshots, agentSnapshotsFromRecords } from '@belofte/api/stats/agentView';
 import { AGENTS } from './simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { quietLog, testConfig } from '../support/stack.ts';

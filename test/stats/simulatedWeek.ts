@@ -9,9 +9,9 @@
  * Plus the awkward ones: a wait across Sunday midnight, a call that began the week before and
  * was transferred into this one, and a call recorded twice under two Linkedids (merged).
  */
-import type { CustomerCall, QueueVisit, TransferRecord } from '../../services/collector/src/domain/types.ts';
-import { isoWeekSpan, localToUtc, type IsoWeek } from '../../services/shared/src/time.ts';
-import { Rng } from '../../services/simulator/src/rng.ts';
+import type { CustomerCall, QueueVisit, TransferRecord } from '@belofte/collector/domain/types';
+import { isoWeekSpan, localToUtc, type IsoWeek } from '@belofte/shared/time';
+import { Rng } from '@belofte/simulator/rng';
 
 export const OFFICE_QUEUES = ['Afval', 'Belastingen', 'Burgerzaken', 'Parkeren', 'Wmo-zorg'];
 export const AGENTS = ['Anna de Vries', 'Bram Jansen', 'Chantal Bakker', 'Daan El Amrani', 'Eva van den Berg', 'Fatima Visser', 'Gijs Yılmaz', 'Hanneke Smit', 'Ibrahim Meijer', 'Joost de Boer'];

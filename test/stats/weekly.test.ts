@@ -5,9 +5,9 @@
  * with nothing but loops and Intl — for an ordinary week and for both daylight-saving weeks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerCall } from '../../services/collector/src/domain/types.ts';
-import { RedisWriter } from '../../services/collector/src/redis/writer.ts';
-import { Keys } from '../../services/shared/src/keys.ts';
+import type { CustomerCall } from '@belofte/collector/domain/types';
+import { RedisWriter } from '@belofte/collector/redis/writer';
+import { Keys } from '@belofte/shared/keys';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
 import { simulateWeek } from './simulatedWeek.ts';

@@ -7,9 +7,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const captureDir = process.env.BELOFTE_CAPTURES ?? path.resolve(repoRoot, 'test/fixtures/ami');
 
 // The ground-truth format of test/fixtures/ami/*.truth.json, which the simulator also records.
-import type { Truth as SimTruth, TruthCall, TruthQueue } from '../../services/simulator/src/truth.ts';
+import type { Truth as SimTruth, TruthCall, TruthQueue } from '@belofte/simulator/truth';
 
-import type { QueueFigures } from '../../services/shared/src/figures.ts';
+import type { QueueFigures } from '@belofte/shared/figures';
 
 export type { TruthCall, TruthQueue };
 export interface Truth extends Omit<SimTruth, 'queues'> {

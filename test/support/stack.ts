@@ -3,17 +3,17 @@ import { pino } from 'pino';
 import type { Cluster, Redis } from 'ioredis';
 import { createRedis } from '@belofte/shared/redis';
 import { loadConfig, type Config } from '@belofte/shared/config';
-import { startApi, type ApiServer } from '../../services/api/src/server.ts';
-import type { FanoutOptions } from '../../services/api/src/push/fanout.ts';
-import type { EvaluatorOptions } from '../../services/api/src/alerts/evaluator.ts';
+import { startApi, type ApiServer } from '@belofte/api/server';
+import type { FanoutOptions } from '@belofte/api/push/fanout';
+import type { EvaluatorOptions } from '@belofte/api/alerts/evaluator';
 import { cleanPrefix, connect, redisUrl, testPrefix } from './redis.ts';
 import WebSocket from 'ws';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
 import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
-import { Collector } from '../../services/collector/src/collector.ts';
-import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '../../services/simulator/src/index.ts';
+import { Collector } from '@belofte/collector/collector';
+import { startSimulator, type FixedLoad, type Scenario, type Simulator } from '@belofte/simulator';
 import { asTruth } from './captures.ts';
-import type { TruthQueue } from '../../services/simulator/src/truth.ts';
+import type { TruthQueue } from '@belofte/simulator/truth';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

@@ -3,8 +3,8 @@
  * week, average talk time, transfers made, and how many calls they took that had already been
  * transferred twice — pushed live over /ws?agent=<id>. Shows only what the token may see.
  */
-import type { AgentSnapshot } from '../../services/api/src/schemas/agents.ts';
-import type { AgentFigures } from '../../services/api/src/schemas/stats.ts';
+import type { AgentSnapshot } from '@belofte/api/schemas/agents';
+import type { AgentFigures } from '@belofte/api/schemas/stats';
 import { ApiFailure, apiJson, socketUrl } from './api.ts';
 import { clockTime, count, DASH, duration, esc, mmss } from './format.ts';
 import { initialLang, LANG_STORAGE_KEY, otherLang, t, type Key, type Lang } from './i18n.ts';

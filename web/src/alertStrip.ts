@@ -6,8 +6,8 @@
  * TV nobody touches). It lies over the board rather than in its grid: the board's layout stays
  * what it is whether or not something is wrong.
  */
-import type { Alert } from '../../services/shared/src/alerts.ts';
-import { alertFigure, alertTitle, alertWhere } from '../../services/shared/src/alertText.ts';
+import type { Alert } from '@belofte/shared/alerts';
+import { alertFigure, alertTitle, alertWhere } from '@belofte/shared/alertText';
 import { clockTime } from './format.ts';
 
 type Lang = 'nl' | 'en';

@@ -5,8 +5,8 @@
  * long they waited, whether someone called them back — marked here, with who and when — or
  * whether they called again and were answered. Refreshes itself every 30 s.
  */
-import type { CallbackEntry, CallbackList } from '../../services/api/src/schemas/callbacks.ts';
-import { localDate } from '../../services/shared/src/time.ts';
+import type { CallbackEntry, CallbackList } from '@belofte/api/schemas/callbacks';
+import { localDate } from '@belofte/shared/time';
 import { ApiFailure, apiJson } from './api.ts';
 import { esc, mmss } from './format.ts';
 import { LANG_STORAGE_KEY } from './i18n.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveSnapshot } from '../../services/shared/src/figures.ts';
+import type { LiveSnapshot } from '@belofte/shared/figures';
 import { slSeries, type History } from './history.ts';
 
 const history: History = {

@@ -1,9 +1,9 @@
 /** The day's service-level history (`GET /api/history`) and how live frames extend it. */
-import type { LiveSnapshot } from '../../services/shared/src/figures.ts';
+import type { LiveSnapshot } from '@belofte/shared/figures';
 
 // The API's own definition (services/shared/src/history.ts); types only, nothing of it is bundled.
-import type { History } from '../../services/shared/src/history.ts';
-export type { History, HistoryPoint } from '../../services/shared/src/history.ts';
+import type { History } from '@belofte/shared/history';
+export type { History, HistoryPoint } from '@belofte/shared/history';
 
 /** uPlot's columnar data: x in Unix seconds, y as percentages (null = gap). */
 export interface SlSeries {

@@ -4,8 +4,6 @@
  */
 export type Lang = 'nl' | 'en';
 
-export const LANGS: Lang[] = ['nl', 'en'];
-
 const en = {
   title: 'Service norm',
   total: 'Total',

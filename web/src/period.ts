@@ -5,7 +5,7 @@
  * norm and follow-up, complaints and their deadlines met, compensation by kind and amount.
  * White and print-friendly, like the weekly report: Ctrl+P gives the annual report.
  */
-import type { CharterFigures, PeriodReport } from '../../services/api/src/schemas/period.ts';
+import type { CharterFigures, PeriodReport } from '@belofte/api/schemas/period';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, esc, percent } from './format.ts';
 import { initialLang, LANG_STORAGE_KEY, locale, otherLang, t, type Key, type Lang } from './i18n.ts';

@@ -4,9 +4,9 @@
  * hour of the day, tables per day, queue and agent, the breach register with its follow-up
  * (recorded here), and the abandoned calls. White and print-friendly: Ctrl+P gives a report.
  */
-import type { Breach, BreachDetail, BreachList, ComplaintList, Deadline } from '../../services/api/src/schemas/breaches.ts';
-import type { AbandonedList, PeriodFigures, WeeklyStats } from '../../services/api/src/schemas/stats.ts';
-import { serviceLevelDenominator, WINDOW_METRICS, type WindowMetric } from '../../services/shared/src/catalogue.ts';
+import type { Breach, BreachDetail, BreachList, ComplaintList, Deadline } from '@belofte/api/schemas/breaches';
+import type { AbandonedList, PeriodFigures, WeeklyStats } from '@belofte/api/schemas/stats';
+import { serviceLevelDenominator, WINDOW_METRICS, type WindowMetric } from '@belofte/shared/catalogue';
 
 /**
  * How a queue entry can end, in the order the tables show them: every finished entry is
@@ -14,7 +14,7 @@ import { serviceLevelDenominator, WINDOW_METRICS, type WindowMetric } from '../.
  */
 const OUTCOMES = ['answered', 'abandoned', 'shortAbandoned', 'timedOut', 'movedOut', 'unknown'] as const satisfies readonly WindowMetric[];
 const outcomeLabel = (m: (typeof OUTCOMES)[number]): Key => WINDOW_METRICS[m].label as Key;
-import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '../../services/shared/src/time.ts';
+import { formatIsoWeek, isoWeekOfInstant, parseIsoWeek, shiftIsoWeek } from '@belofte/shared/time';
 import { ApiFailure, apiJson, downloadWithToken } from './api.ts';
 import { count, DASH, duration, esc, mmss, percent } from './format.ts';
 import { initialLang, LANG_STORAGE_KEY, locale, otherLang, t, type Key, type Lang } from './i18n.ts';

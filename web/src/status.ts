@@ -2,7 +2,7 @@
  * The wallboard's judgements, kept pure so they can be tested: which colour a figure gets,
  * how long a clock has run, how the agent grid fits the screen.
  */
-import type { AgentStateName, Thresholds } from '../../services/shared/src/figures.ts';
+import type { AgentStateName, Thresholds } from '@belofte/shared/figures';
 
 /** ok = green (at or above target), bad = red (below), none = no calls yet ("—", neutral). */
 export type SlStatus = 'ok' | 'bad' | 'none';

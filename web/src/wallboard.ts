@@ -6,9 +6,9 @@
  * for the last-60-minutes service level). Figures turn grey under a banner whenever either
  * socket is down or silent, or the server itself says the figures are stale.
  */
-import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '../../services/shared/src/catalogue.ts';
-import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '../../services/shared/src/figures.ts';
-import { applyLiveFrame, type LiveFrame } from '../../services/shared/src/liveFrame.ts';
+import { BOARD_METRICS, WINDOW_METRICS, type BoardPlace, type WindowMetric } from '@belofte/shared/catalogue';
+import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures, type Thresholds } from '@belofte/shared/figures';
+import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { AlertStrip } from './alertStrip.ts';
 import { createSlChart, type SlChart } from './chart.ts';
 import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';

@@ -7,7 +7,7 @@ import type { QueueSettings } from '@belofte/shared/queueSettings';
 import { addFigures, emptyFigures, type LiveSnapshot, type QueueFigures, type SiteFigures, type Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
-import { parseWindow, startOfLocalDay } from '@belofte/shared/time';
+import { startOfLocalDay, type LiveWindow } from '@belofte/shared/time';
 import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
@@ -32,10 +32,10 @@ export interface ApiContext {
   rollups: RollupReader;
   /** The alerts in Redis (the evaluator writes them; every process reads them). */
   alerts: AlertStore;
-  /** Reads the live figures for a window (`today` or `<n>m` / `<n>h`), with the active alerts. */
-  live(window: string, now?: number): Promise<LiveSnapshot>;
+  /** Reads the live figures for a window (parsed once, where the request was validated), with the active alerts. */
+  live(window: LiveWindow, now?: number): Promise<LiveSnapshot>;
   /** The same figures without the alerts (what the alert rules look at). */
-  figures(window: string, now?: number): Promise<LiveSnapshot>;
+  figures(window: LiveWindow, now?: number): Promise<LiveSnapshot>;
   /** The own view of each of these agents, today and this week on the switch's clock (one read for all). */
   agents(ids: string[], now?: number): Promise<Map<string, AgentSnapshot>>;
   /** The switch's clock now, as the collector last reported its offset. */
@@ -53,15 +53,6 @@ export class BadSite extends Error {}
 
 /** How often a discovering API looks for sites that started since (a new collector). */
 const SITE_DISCOVERY_MS = 10_000;
-
-export class BadWindow extends Error {}
-
-/** Validates a window parameter; `undefined` means since local midnight. */
-export function normaliseWindow(text: string | undefined): string {
-  if (text === undefined || text === '' || text === 'today') return 'today';
-  if (parseWindow(text) === null) throw new BadWindow(`window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(text)}`);
-  return text;
-}
 
 export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
   const thresholds = thresholdsOf(config);
@@ -198,7 +189,7 @@ class SiteReader {
   }
 
   /** The counts of a window, as read. */
-  async figures(window: string, now: number): Promise<LiveSnapshot> {
+  async figures(window: LiveWindow, now: number): Promise<LiveSnapshot> {
     const config = this.config;
     const thresholds = thresholdsOf(config);
     // Windows are placed on the switch's clock (the collector reports its offset; a
@@ -206,14 +197,14 @@ class SiteReader {
     // this server's clock is still counted.
     const switchNow = now + this.clockOffsetMs;
     const midnight = startOfLocalDay(switchNow, config.BELOFTE_TIMEZONE);
-    const ms = window === 'today' ? null : parseWindow(window);
-    const snapshot = await readFigures(this.redis, { keys: this.keys, thresholds, from: ms === null ? midnight : switchNow - ms, to: Number.MAX_SAFE_INTEGER, now, midnight, window });
+    const from = window.ms === null ? midnight : switchNow - window.ms;
+    const snapshot = await readFigures(this.redis, { keys: this.keys, thresholds, from, to: Number.MAX_SAFE_INTEGER, now, midnight, window: window.name });
     this.clockOffsetMs = snapshot.clockOffsetMs ?? 0;
     return snapshot;
   }
 
   /** The counts with staffing advice, queue names, targets and board order, and the active alerts. */
-  async live(window: string, now: number): Promise<LiveSnapshot> {
+  async live(window: LiveWindow, now: number): Promise<LiveSnapshot> {
     const [snapshot, active] = await Promise.all([this.figures(window, now), this.alerts.active()]);
     snapshot.alerts = [...active.values()].sort((a, b) => a.firedAt.localeCompare(b.firedAt) || a.id.localeCompare(b.id));
     // Staffing looks at the last hour whatever the window of the counts.

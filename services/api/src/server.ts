@@ -12,6 +12,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
+import { asUnavailable, RedisUnavailable, unavailableBody } from '@belofte/shared/redis';
 import { AlertEvaluator, type EvaluatorOptions } from './alerts/evaluator.ts';
 import { bearerToken, type Need } from './auth/tokens.ts';
 import { createContext, type ApiContext } from './context.ts';
@@ -80,11 +81,9 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   );
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'request failed');
-    const redisDown = /Redis|ECONNREFUSED|Connection is closed|Stream isn't writeable/i.test(err.message);
-    return c.json(
-      { error: redisDown ? 'unavailable' : 'internal', message: redisDown ? `figures unavailable: Redis does not answer (${err.message})` : 'internal error; see the API log' },
-      redisDown ? 503 : 500,
-    );
+    const e = asUnavailable(deps.redis, err);
+    if (e instanceof RedisUnavailable) return c.json(unavailableBody(e), 503);
+    return c.json({ error: 'internal', message: 'internal error; see the API log' }, 500);
   });
   // Every API route goes through one table: access check, validation, and the OpenAPI document.
   const api = new ApiRoutes(ctx.authority);
@@ -136,7 +135,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
       fanout.handleUpgrade(req, socket, head, { status: decision.status, message: decision.message, error: decision.error });
       return;
     }
-    fanout.handleUpgrade(req, socket, head, undefined, { agent: q.agent ?? null });
+    fanout.handleUpgrade(req, socket, head, undefined, { agent: q.agent ?? null, window: q.window });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
 /** An alert in words, Dutch or English: the webhook's text, the chat cards and the wallboard's alert strip. */
 import type { Alert } from './alerts.ts';
+import { assertNever } from './never.ts';
 import type { RuleKind } from './alertRules.ts';
 
 type Lang = 'nl' | 'en';
@@ -53,8 +54,12 @@ export function alertFigure(a: Alert, lang: Lang): string {
     case 'noAgent':
       figure = nl ? `${v ?? 0} medewerkers aangemeld` : `${v ?? 0} agents logged in`;
       break;
-    default:
+    case 'disconnected':
+    case 'redisDown':
       figure = '';
+      break;
+    default:
+      assertNever(a.rule, 'alert rule');
   }
   return figure;
 }

@@ -38,3 +38,32 @@ export function whenReady(r: AnyRedis, timeoutMs = 10_000): Promise<void> {
     });
   });
 }
+
+/**
+ * Redis cannot be reached: what a read failed with while the client was not connected. The
+ * API answers it with 503 `unavailable` (every other error is a 500), and the wallboard greys
+ * its figures out with the message.
+ */
+export class RedisUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`Redis does not answer (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    this.name = 'RedisUnavailable';
+  }
+}
+
+/**
+ * The error a Redis read failed with, typed: RedisUnavailable when the client is not
+ * connected right now (ioredis fails fast with assorted messages then), the error itself
+ * otherwise (a script error, a bug).
+ */
+export function asUnavailable(redis: AnyRedis, e: unknown): unknown {
+  if (e instanceof RedisUnavailable) return e;
+  return redis.status === 'ready' ? e : new RedisUnavailable(e);
+}
+
+/** The one "unavailable" body: of a 503 answer and of a /ws error frame. */
+export function unavailableBody(e: RedisUnavailable, at?: number): { error: 'unavailable'; message: string; at?: string } {
+  const body: { error: 'unavailable'; message: string; at?: string } = { error: 'unavailable', message: `figures unavailable: ${e.message}` };
+  if (at !== undefined) body.at = new Date(at).toISOString();
+  return body;
+}

@@ -280,9 +280,6 @@ export function decodeVector<M extends string>(metrics: ReadonlyArray<readonly [
   return out;
 }
 
-export function splitField(field: string): string[] {
-  return field.split(SUB);
-}
 
 /** A hash field's value as stored: the metrics' numbers in catalogue order. */
 export function vectorText<M extends string>(metrics: ReadonlyArray<readonly [M, RollupKind]>, v: Record<M, number>): string {

@@ -104,6 +104,27 @@ export function parseWindow(text: string): number | null {
   return ms;
 }
 
+/** The window of live figures: since local midnight (`today`, `ms` null) or the last `ms`. */
+export interface LiveWindow {
+  /** As asked and served: `today`, or e.g. `60m`. */
+  name: string;
+  ms: number | null;
+}
+
+export const TODAY: LiveWindow = { name: 'today', ms: null };
+
+/** The rolling window of the last `minutes` minutes. */
+export function minutesWindow(minutes: number): LiveWindow {
+  return { name: `${minutes}m`, ms: minutes * 60_000 };
+}
+
+/** A window parameter (`today`, empty or absent: since midnight; `<n>m` / `<n>h` up to 24 h), or null if invalid. */
+export function liveWindow(text: string | undefined): LiveWindow | null {
+  if (text === undefined || text === '' || text === 'today') return TODAY;
+  const ms = parseWindow(text);
+  return ms === null ? null : { name: text, ms };
+}
+
 /** An ISO week: `year` is the ISO week-numbering year (2027-01-01 is in 2026-W53). */
 export interface IsoWeek {
   year: number;

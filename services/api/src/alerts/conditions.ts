@@ -5,6 +5,8 @@
  * clears only at `clearAt`); elsewhere one is the other's negation and `clearFor` does the work.
  */
 import { QUEUE_RULES, type AlertRule, type RuleKind } from '@belofte/shared/alertRules';
+import { serviceLevelDenominator } from '@belofte/shared/catalogue';
+import { assertNever } from '@belofte/shared/never';
 import type { LiveSnapshot, QueueFigures } from '@belofte/shared/figures';
 
 export interface Observation {
@@ -47,7 +49,7 @@ function one(rule: AlertRule, queue: string, f: QueueFigures): Pick<Observation,
       return { holds, clears: !holds, value: f.guaranteeBreaches };
     }
     case 'serviceLevel': {
-      const calls = f.answered + f.abandoned + f.timedOut;
+      const calls = serviceLevelDenominator(f);
       const sl = f.serviceLevel;
       // Too few calls to judge: it does not fire, and an active alert may clear.
       if (sl === null || calls < rule.minCalls) return { holds: false, clears: true, value: sl };
@@ -58,8 +60,11 @@ function one(rule: AlertRule, queue: string, f: QueueFigures): Pick<Observation,
       const holds = f.waiting > 0 && n === 0;
       return { holds, clears: !holds, value: n };
     }
-    default:
+    case 'disconnected':
+    case 'redisDown':
       throw new Error(`${rule.kind} is not a queue rule (${queue})`);
+    default:
+      return assertNever(rule.kind, 'alert rule');
   }
 }
 

@@ -20,6 +20,7 @@ import type { Alert } from '@belofte/shared/alerts';
 import type { Config } from '@belofte/shared/config';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
+import { minutesWindow, TODAY, type LiveWindow } from '@belofte/shared/time';
 import { observe, windowsNeeded, type Observation, type Seen } from './conditions.ts';
 import { AlertStore, type Delivery } from './store.ts';
 import { AlertTracker } from './tracker.ts';
@@ -59,7 +60,7 @@ export interface EvaluatorDeps {
   config: Config;
   log: Logger;
   /** The live figures of a window (`today`, `15m`), without alerts. */
-  figures(window: string): Promise<LiveSnapshot>;
+  figures(window: LiveWindow): Promise<LiveSnapshot>;
 }
 
 export class AlertEvaluator {
@@ -146,7 +147,7 @@ export class AlertEvaluator {
     this.leader = true;
     try {
       const windows = windowsNeeded(this.rules);
-      const [today, ...rest] = await Promise.all([this.d.figures('today'), ...windows.map((m) => this.d.figures(`${m}m`))]);
+      const [today, ...rest] = await Promise.all([this.d.figures(TODAY), ...windows.map((m) => this.d.figures(minutesWindow(m)))]);
       const active = await this.store.active();
       await this.redisReachable(now);
       const seen: Seen = { today: today!, windows: new Map(windows.map((m, i) => [m, rest[i]!])) };

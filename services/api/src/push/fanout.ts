@@ -21,10 +21,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BadWindow, normaliseWindow, type ApiContext } from '../context.ts';
+import type { ApiContext } from '../context.ts';
 import { Keys } from '@belofte/shared/keys';
+import { TODAY, type LiveWindow } from '@belofte/shared/time';
 import type { LiveSnapshot } from '@belofte/shared/figures';
 import { agentChanges } from '@belofte/shared/liveFrame';
+import { RedisUnavailable, unavailableBody } from '@belofte/shared/redis';
 import type { AgentSnapshot } from '../schemas/agents.ts';
 
 export interface FanoutOptions {
@@ -50,7 +52,8 @@ export interface FanoutStats {
 
 interface Client {
   ws: WebSocket;
-  window: string;
+  /** The window of a wallboard's figures (validated and parsed with the upgrade's query). */
+  window: LiveWindow;
   /** Set for an agent's own view. */
   agent: string | null;
   messages: number;
@@ -86,6 +89,11 @@ export class Fanout {
   private agentsLastAt = 0;
   private agentsPending: NodeJS.Timeout | null = null;
   private agentsBeat = false;
+
+  /** A failed read, as the wallboard is told: the figures are unavailable, with the reason. */
+  private unavailable(e: unknown): RedisUnavailable {
+    return e instanceof RedisUnavailable ? e : new RedisUnavailable(e);
+  }
 
   constructor(
     private readonly ctx: ApiContext,
@@ -140,24 +148,22 @@ export class Fanout {
   }
 
   /** Takes over an HTTP upgrade on /ws. `refuse` refuses it (status + message, optionally the error code). */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse?: { status: number; message: string; error?: string }, target: { agent: string | null } = { agent: null }): void {
-    const url = new URL(req.url ?? '/', 'http://x');
-    let window: string;
-    try {
-      window = normaliseWindow(url.searchParams.get('window') ?? undefined);
-    } catch (e) {
-      refuse = { status: 400, message: (e as BadWindow).message };
-      window = 'today';
-    }
+  handleUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    refuse?: { status: number; message: string; error?: string },
+    target: { agent: string | null; window?: LiveWindow } = { agent: null },
+  ): void {
     if (refuse) {
       const body = JSON.stringify({ error: refuse.error ?? (refuse.status === 400 ? 'bad_request' : refuse.status === 401 ? 'unauthorized' : 'forbidden'), message: refuse.message });
       socket.end(`HTTP/1.1 ${refuse.status} ${refuse.status === 400 ? 'Bad Request' : refuse.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, window, target.agent));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, target.window ?? TODAY, target.agent));
   }
 
-  private accept(ws: WebSocket, window: string, agent: string | null): void {
+  private accept(ws: WebSocket, window: LiveWindow, agent: string | null): void {
     const client: Client = { ws, window, agent, messages: 0, needsFull: agent === null };
     this.clients.add(client);
     this.stats.sockets = this.clients.size;
@@ -172,7 +178,7 @@ export class Fanout {
     ws.on('close', () => {
       this.clients.delete(client);
       this.stats.sockets = this.clients.size;
-      if (![...this.clients].some((c) => c.agent === null && c.window === window)) this.windowStates.delete(window);
+      if (![...this.clients].some((c) => c.agent === null && c.window.name === window.name)) this.windowStates.delete(window.name);
     });
     // The figures at once, not at the next change.
     if (agent !== null) {
@@ -224,10 +230,11 @@ export class Fanout {
 
   private async broadcast(): Promise<void> {
     this.stats.refreshes++;
-    const windows = new Set([...this.clients].filter((c) => c.agent === null).map((c) => c.window));
+    // One read per window asked for (sockets of one window share it, by name).
+    const windows = new Map([...this.clients].filter((c) => c.agent === null).map((c) => [c.window.name, c.window] as const));
     if (windows.size === 0) return;
     const now = Date.now();
-    for (const w of windows) {
+    for (const [name, w] of windows) {
       let text: string;
       let snapshot: LiveSnapshot | null = null;
       try {
@@ -239,19 +246,19 @@ export class Fanout {
         if (this.redisOk) this.ctx.log.warn({ err: (e as Error).message }, 'cannot read figures from Redis; wallboards will show stale');
         this.redisOk = false;
         // Say so rather than go quiet: the wallboard greys out with the reason.
-        text = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+        text = JSON.stringify(unavailableBody(this.unavailable(e), now));
       }
       // Encoded once for every socket of this window, not once per socket.
       const full = Buffer.from(text);
       let frame = full;
       if (snapshot) {
         const tiles = new Map(Object.entries(snapshot.agents).map(([name, v]) => [name, JSON.stringify(v)]));
-        const before = this.windowStates.get(w);
-        this.windowStates.set(w, { tiles });
+        const before = this.windowStates.get(name);
+        this.windowStates.set(name, { tiles });
         if (before) frame = Buffer.from(JSON.stringify({ ...snapshot, agents: undefined, agentChanges: agentChanges(before.tiles, tiles, snapshot.agents) }));
       }
       for (const c of this.clients) {
-        if (c.agent !== null || c.window !== w) continue;
+        if (c.agent !== null || c.window.name !== name) continue;
         if (c.needsFull && snapshot) {
           c.needsFull = false;
           this.send(c, full);
@@ -302,7 +309,7 @@ export class Fanout {
       views = await this.ctx.agents([...agents], now);
     } catch (e) {
       this.stats.readErrors++;
-      failure = JSON.stringify({ error: 'unavailable', message: `figures unavailable: Redis does not answer (${(e as Error).message})`, at: new Date(now).toISOString() });
+      failure = JSON.stringify(unavailableBody(this.unavailable(e), now));
     }
     for (const c of this.clients) {
       if (c.agent === null) continue;

@@ -1,8 +1,8 @@
 /** Live figures and the day's history as JSON. */
 import { readHistory } from '@belofte/shared/history';
 import { Keys } from '@belofte/shared/keys';
-import { startOfLocalDay } from '@belofte/shared/time';
-import { normaliseWindow, type ApiContext } from '../context.ts';
+import { startOfLocalDay, TODAY } from '@belofte/shared/time';
+import type { ApiContext } from '../context.ts';
 import type { ApiRoutes } from '../openapi/routes.ts';
 import { HistoryQuery, HistorySchema, LiveQuery, LiveSnapshotSchema } from '../schemas/live.ts';
 
@@ -19,7 +19,7 @@ export function liveRoutes(api: ApiRoutes, ctx: ApiContext): void {
       query: LiveQuery,
       responses: { 200: { description: 'The snapshot.', schema: LiveSnapshotSchema } },
     },
-    async ({ query }, c) => c.json(await ctx.live(normaliseWindow(query.window))),
+    async ({ query }, c) => c.json(await ctx.live(query.window ?? TODAY)),
   );
 
   api.add(

@@ -7,18 +7,20 @@ import { z } from 'zod';
 import { AGENT_METRICS, AGENT_METRIC_NAMES, CALL_METRICS, perMetric, VISIT_METRICS, WINDOW_METRICS } from '@belofte/shared/catalogue';
 import { AGENT_STATES, type AgentView, type LiveSnapshot, type QueueFigures } from '@belofte/shared/figures';
 import type { History } from '@belofte/shared/history';
-import { parseWindow } from '@belofte/shared/time';
+import { liveWindow, type LiveWindow } from '@belofte/shared/time';
 import { instant, inputs, outputs } from './registry.ts';
 import { AgentLive } from './agents.ts';
 import { AlertSchema } from './alerts.ts';
 import { QueueTargetsSchema, queueParam, ThresholdsSchema } from './stats.ts';
 
+/** Parsed here, once: handlers get the LiveWindow. */
 export const windowParam = z
   .string()
-  .superRefine((w, ctx) => {
-    if (w !== '' && w !== 'today' && parseWindow(w) === null) {
-      ctx.addIssue({ code: 'custom', message: `window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(w)}` });
-    }
+  .transform((w, ctx): LiveWindow => {
+    const parsed = liveWindow(w);
+    if (parsed) return parsed;
+    ctx.addIssue({ code: 'custom', message: `window must be <n>m or <n>h between 1m and 24h (e.g. 60m, 8h), not ${JSON.stringify(w)}` });
+    return z.NEVER;
   })
   .describe('today (since local midnight, the default) or a rolling window <n>m / <n>h from 1m to 24h.');
 

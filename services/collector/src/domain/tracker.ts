@@ -75,7 +75,7 @@ interface PendingEnd {
 
 export class CallTracker {
   readonly calls = new Map<string, CustomerCall>();
-  readonly counters: DomainCounters = { events: 0, duplicates: 0, outOfOrder: 0, orphans: 0, implausible: 0, evicted: 0 };
+  readonly counters: DomainCounters = { events: 0, duplicates: 0, orphans: 0, implausible: 0, evicted: 0 };
 
   private readonly alias = new Map<string, string>();
   private readonly roster = new AgentRoster((a) => this.dirtyAgents.add(a));

@@ -43,7 +43,6 @@ export type Change =
 export interface DomainCounters {
   events: number;
   duplicates: number;
-  outOfOrder: number;
   orphans: number;
   /** Numbers from the switch that could not be true (missing, garbage, negative): derived or skipped. */
   implausible: number;
