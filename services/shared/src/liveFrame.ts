@@ -30,7 +30,7 @@ export function applyLiveFrame(before: LiveSnapshot | null, frame: LiveFrame): L
 
 /** The agent tiles that differ between two documents' encoded tiles (name → JSON). */
 export function agentChanges(before: Map<string, string>, after: Map<string, string>, views: Record<string, AgentView>): Record<string, AgentView | null> {
-  const out: Record<string, AgentView | null> = {};
+  const out: Record<string, AgentView | null> = Object.create(null); // agent names are data
   for (const [name, text] of after) if (before.get(name) !== text) out[name] = views[name]!;
   for (const name of before.keys()) if (!after.has(name)) out[name] = null;
   return out;

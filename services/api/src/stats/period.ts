@@ -139,7 +139,7 @@ export async function periodSeries(src: PeriodSource, p: Period, queue: string |
     const list = months.map((_, i) => accOf(i));
     return { period: charterFigures(sumDays(list)), months: list.map((a, i) => ({ ...charterFigures(a), month: formatMonth(p.months[i]!) })) };
   };
-  const queues: Record<string, PeriodScope> = {};
+  const queues: Record<string, PeriodScope> = Object.create(null); // queue names are data
   for (const q of [...names].sort((a, b) => a.localeCompare(b))) queues[q] = scope((i) => months[i]!.queues.get(q) ?? new DayAcc());
   const total = scope((i) => sumDays([...months[i]!.queues.values()]));
   return {

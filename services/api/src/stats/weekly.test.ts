@@ -61,6 +61,20 @@ describe('weekly figures', () => {
     expect(tallyAgents([transferred], { span, maxTransfers: 2, queue: 'Afval' }).map((a) => [a.agent, a.week.transfersMade])).toEqual([['Anna', 1]]);
   });
 
+  it('keeps a queue and an agent whose names are object keys of JavaScript (`__proto__`, `constructor`)', () => {
+    const odd = call('p', [visit({ queue: '__proto__', joinedAt: at(2, 10), answeredAt: at(2, 10) + 3_000, holdSeconds: 3, agent: 'constructor', talkSeconds: 30, endedAt: at(2, 10, 1) })]);
+    const plain = call('q', [visit({ queue: 'Afval', joinedAt: at(2, 11), answeredAt: at(2, 11) + 4_000, holdSeconds: 4, agent: 'Anna', talkSeconds: 40, endedAt: at(2, 11, 1) })]);
+    const s = weeklyStats({ week: W47, timeZone: TZ, thresholds: DEFAULT_THRESHOLDS, records: [odd, plain], followUps: new Map() });
+    expect(Object.keys(s.queues).sort()).toEqual(['Afval', '__proto__']);
+    expect(Object.hasOwn(s.queues, '__proto__')).toBe(true);
+    expect(s.queues['__proto__']!.week).toMatchObject({ offered: 1, answered: 1 });
+    // The total is still the sum of the queues shown, through JSON as the API sends it.
+    const sent = JSON.parse(JSON.stringify(s)) as typeof s;
+    expect(Object.keys(sent.queues).sort()).toEqual(['Afval', '__proto__']);
+    expect(Object.values(sent.queues).reduce((n, q) => n + q.week.offered, 0)).toBe(sent.total.week.offered);
+    expect(s.agents.map((a) => a.agent).sort()).toEqual(['Anna', 'constructor']);
+  });
+
   it('counts an agent answering a call already transferred twice', () => {
     const c = call('x', [visit({ queue: 'A', joinedAt: at(2, 10), answeredAt: at(2, 10, 5), holdSeconds: 3, agent: 'Eva', talkSeconds: 9, endedAt: at(2, 10, 6) })], {
       transfers: [

@@ -346,9 +346,10 @@ export function weeklyDocument(
   agents: AgentWeek[],
 ): WeeklyStats {
   const total = new ScopeAcc();
-  const queues: Record<string, ScopeFigures> = {};
+  // Queue names are the switch's data: a queue called `__proto__` must stay a queue.
+  const queues: Record<string, ScopeFigures> = Object.create(null);
   const settings = o.queueSettings ?? new QueueSettings([], o.thresholds);
-  const queueProfiles: WeeklyStats['queueProfiles'] = {};
+  const queueProfiles: WeeklyStats['queueProfiles'] = Object.create(null);
   for (const name of settings.sort([...scopes.keys()], o.site)) {
     const s = scopes.get(name)!;
     total.add(s);
