@@ -41,6 +41,8 @@ interface State {
   serverError: string | null;
   /** Client time of the last frame that was live (connected switch, fresh figures). */
   lastGoodAt: number | null;
+  /** The switch's time (`at`) of that frame: agent times stand still there while figures are not live. */
+  lastGoodSwitchAt: string | null;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -90,6 +92,7 @@ const state: State = {
   lastFrameAt: null,
   serverError: null,
   lastGoodAt: null,
+  lastGoodSwitchAt: null,
 };
 const offset = new ClockOffset();
 let chart: SlChart | null = null;
@@ -299,7 +302,9 @@ function renderAgents(): void {
     layoutAgents(1);
     return;
   }
-  const at = state.today.at;
+  // Heartbeats keep coming while the switch is away; the times in state must not run on with them.
+  const live = state.today.health.collectorConnected && !state.today.health.stale;
+  const at = live || !state.lastGoodSwitchAt ? state.today.at : state.lastGoodSwitchAt;
   host.innerHTML = agents
     .map((a) => {
       const reason = a.state === 'paused' && a.pausedReason ? ` · ${esc(a.pausedReason)}` : '';
@@ -510,7 +515,10 @@ function onFrame(which: 'today' | 'hour', data: string): void {
   const now = Date.now();
   offset.add(snap.at, now);
   state.lastFrameAt = now;
-  if (snap.health.collectorConnected && !snap.health.stale) state.lastGoodAt = now;
+  if (snap.health.collectorConnected && !snap.health.stale) {
+    state.lastGoodAt = now;
+    if (which === 'today') state.lastGoodSwitchAt = snap.at;
+  }
   state[which] = snap;
   if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.

@@ -69,7 +69,14 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const siteNames = async (): Promise<string[]> => {
     if (config.BELOFTE_SITES) return config.BELOFTE_SITES;
     if (known && Date.now() - known.at < SITE_DISCOVERY_MS) return known.names;
-    const registered = await redis.smembers(Keys.siteRegistry(config.REDIS_PREFIX));
+    let registered: string[];
+    try {
+      registered = await redis.smembers(Keys.siteRegistry(config.REDIS_PREFIX));
+    } catch {
+      // Redis away (or not yet connected at start-up): the sites known so far, at least our own.
+      // The figures' own reads report the outage; discovery must not turn it into a crash.
+      return known?.names ?? [config.BELOFTE_SITE];
+    }
     const names = [...new Set([config.BELOFTE_SITE, ...registered.filter((n) => Keys.validSite(n))])].sort((a, b) =>
       a === config.BELOFTE_SITE ? -1 : b === config.BELOFTE_SITE ? 1 : a.localeCompare(b),
     );
@@ -96,6 +103,8 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     },
     sites: siteNames,
     async atSite(site) {
+      // The API's own site needs no discovery (and no Redis: start-up asks for it first).
+      if (site === config.BELOFTE_SITE && (!config.BELOFTE_SITES || config.BELOFTE_SITES.includes(site))) return contextOf(home);
       const names = await siteNames();
       // Default: the API's own site, or the first listed when BELOFTE_SITES leaves it out.
       if (site === undefined) return contextOf(siteOf(names.includes(config.BELOFTE_SITE) ? config.BELOFTE_SITE : names[0]!));

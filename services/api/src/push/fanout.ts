@@ -114,9 +114,11 @@ export class Fanout {
       this.refresh();
       this.refreshAgents(false);
     });
-    await this.subscriber.subscribe(this.ctx.keys.changes);
-    this.subscribed.add(this.ctx.keys.changes);
-    await this.followSites();
+    // The subscriber is patient: it holds SUBSCRIBE until Redis answers and subscribes again
+    // after every reconnect. Not waiting for it lets the API listen while Redis is away, so a
+    // wallboard loads and says Redis is unavailable instead of finding nobody there.
+    this.follow(this.ctx.keys.changes);
+    void this.followSites();
     const beat = setInterval(() => {
       this.refresh();
       this.refreshAgents(true);
@@ -132,14 +134,21 @@ export class Fanout {
 
   private readonly subscribed = new Set<string>();
 
+  private follow(channel: string): void {
+    if (this.subscribed.has(channel)) return;
+    this.subscribed.add(channel);
+    this.subscriber.subscribe(channel).catch((e: unknown) => {
+      this.subscribed.delete(channel); // the next heartbeat tries again
+      this.ctx.log.debug({ err: (e as Error).message, channel }, 'could not subscribe to change notices');
+    });
+  }
+
   /** Every site shown (BELOFTE_SITES, or discovered as collectors start): its change notices too. */
   private async followSites(): Promise<void> {
     try {
       for (const site of await this.ctx.sites()) {
         const channel = new Keys(this.ctx.config.REDIS_PREFIX, site).changes;
-        if (this.subscribed.has(channel)) continue;
-        await this.subscriber.subscribe(channel);
-        this.subscribed.add(channel);
+        this.follow(channel);
       }
     } catch (e) {
       // Redis away: the heartbeat tries again; the wallboards are told by the next frame.
@@ -344,6 +353,9 @@ export class Fanout {
     if (this.agentsPending) clearTimeout(this.agentsPending);
     for (const c of this.clients) c.ws.close(1001, 'server going away');
     this.wss.close();
+    // Only a connected subscriber can be asked to unsubscribe: a patient one that never reached
+    // Redis would hold the request (and the shutdown) until Redis came back.
+    if (this.subscriber.status !== 'ready') return;
     try {
       await this.subscriber.unsubscribe();
     } catch {
