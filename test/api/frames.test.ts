@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { LiveSnapshot } from '@belofte/shared/figures';
+import { DEFAULT_THRESHOLDS, type LiveSnapshot } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { applyLiveFrame, type LiveFrame } from '@belofte/shared/liveFrame';
 import { newAgent } from '@belofte/collector/domain/agents';
@@ -13,12 +13,14 @@ import type { AgentState } from '@belofte/collector/domain/types';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
-import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
+import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
 
 const prefix = testPrefix('frames');
 const redis = connect();
 const keys = new Keys(prefix, 'main');
-const writer = new RedisWriter(redis, { keys, retentionDays: 1, maxBuffered: 10_000 });
+// The writer books rollups by the same local day as the API, whatever the hour the test runs at.
+const TZ = dayTimeZone();
+const writer = new RedisWriter(redis, { keys, retentionDays: 1, maxBuffered: 10_000, rollups: { thresholds: DEFAULT_THRESHOLDS, timeZone: TZ } });
 const MANAGER = 'manager-token-frames-0001';
 let api: RunningApi;
 
@@ -28,7 +30,7 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i++) writer.enqueue([{ kind: 'agentChanged', agent: agent(i, 'available') }]);
   await writer.flush();
   // Long heartbeat, no throttle on agent views: every frame below is caused by a change.
-  api = await apiFor(testConfig(prefix, { BELOFTE_TIMEZONE: 'UTC', MANAGER_TOKENS: MANAGER }), 60_000, { agentIntervalMs: 0 });
+  api = await apiFor(testConfig(prefix, { BELOFTE_TIMEZONE: TZ, MANAGER_TOKENS: MANAGER }), 60_000, { agentIntervalMs: 0 });
 });
 
 afterAll(async () => {

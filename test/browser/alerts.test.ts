@@ -16,14 +16,15 @@ import { Keys } from '@belofte/shared/keys';
 import { formatIsoWeek, isoWeekOfInstant, localDate } from '@belofte/shared/time';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
-import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
+import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c) => c && existsSync(c)) ?? null;
 if (!CHROMIUM && !process.env.CI) console.warn('[alerts browser test] SKIPPED: no Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
 
-const TZ = 'Europe/Amsterdam';
+// Calls "two hours ago, today" must fall on today whenever the suite runs.
+const TZ = dayTimeZone();
 const WALLBOARD = 'wallboard-token-alerts-01';
 const SUPERVISOR = 'supervisor-token-alerts-1';
 const MANAGER = 'manager-token-alerts-0001';
@@ -96,7 +97,8 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
     expect(await item.innerText()).toMatch(/Garantie in gevaar[\s\S]*wachtrij Afval[\s\S]*langste wachttijd 4:0\d \(drempel 4:00\)[\s\S]*sinds \d\d:\d\d/);
     // Since when, on the contact centre's clock (not the TV's own zone).
     const live = await (await fetch(`${api.url}/api/live`, { headers: { authorization: `Bearer ${WALLBOARD}` } })).json();
-    const firedAt = new Intl.DateTimeFormat('nl-NL', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(live.alerts[0].firedAt));
+    // The board's clocks read Amsterdam time (web/src/format.ts clockTime), whatever zone the data is in.
+    const firedAt = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(live.alerts[0].firedAt));
     expect(await item.locator('.alert-since').innerText()).toBe(`sinds ${firedAt}`);
     expect(await strip(p).getAttribute('class')).toMatch(/is-flashing/);
     expect(await strip(p).getAttribute('data-beeps')).toBe('1');

@@ -12,17 +12,19 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisWriter } from '@belofte/collector/redis/writer';
+import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { buildCall, simulateWeek } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
-import { apiFor, testConfig, until, type RunningApi } from '../support/stack.ts';
+import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c) => c && existsSync(c)) ?? null;
 if (!CHROMIUM && !process.env.CI) console.warn('[reports browser test] SKIPPED: no Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
 
-const TZ = 'Europe/Amsterdam';
+// Calls "earlier today" must fall on today whenever the suite runs.
+const TZ = dayTimeZone();
 const MANAGER = 'manager-token-browser-01';
 const WALLBOARD = 'wallboard-token-browser-1';
 const ANNA = 'Anna de Vries';
@@ -32,7 +34,8 @@ const BRAM_TOKEN = 'agent-token-bram-browser';
 const prefix = testPrefix('pages');
 const redis = connect();
 const keys = new Keys(prefix, 'main');
-const writer = new RedisWriter(redis, { keys, retentionDays: 3650, maxBuffered: 100_000 });
+// The writer books rollups by the same local day as the API.
+const writer = new RedisWriter(redis, { keys, retentionDays: 3650, maxBuffered: 100_000, rollups: { thresholds: DEFAULT_THRESHOLDS, timeZone: TZ } });
 let api: RunningApi;
 let browser: Browser;
 let context: BrowserContext | null = null;

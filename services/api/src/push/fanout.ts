@@ -29,6 +29,9 @@ import { agentChanges } from '@belofte/shared/liveFrame';
 import { RedisUnavailable, unavailableBody } from '@belofte/shared/redis';
 import type { AgentSnapshot } from '../schemas/agents.ts';
 
+/** How long start-up waits for the change-notice subscription before it listens anyway (Redis away). */
+const SUBSCRIBE_WAIT_MS = 3_000;
+
 export interface FanoutOptions {
   heartbeatMs?: number;
   /** At most one broadcast per this many ms (default 30). */
@@ -115,10 +118,14 @@ export class Fanout {
       this.refreshAgents(false);
     });
     // The subscriber is patient: it holds SUBSCRIBE until Redis answers and subscribes again
-    // after every reconnect. Not waiting for it lets the API listen while Redis is away, so a
-    // wallboard loads and says Redis is unavailable instead of finding nobody there.
-    this.follow(this.ctx.keys.changes);
-    void this.followSites();
+    // after every reconnect. Wait for it so no change notice after start-up is missed, but only
+    // so long: while Redis is away the API must listen, so a wallboard loads and says so.
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([this.follow(this.ctx.keys.changes), this.followSites()]),
+      new Promise<void>((resolve) => (waited = setTimeout(resolve, SUBSCRIBE_WAIT_MS))),
+    ]);
+    clearTimeout(waited);
     const beat = setInterval(() => {
       this.refresh();
       this.refreshAgents(true);
@@ -134,10 +141,10 @@ export class Fanout {
 
   private readonly subscribed = new Set<string>();
 
-  private follow(channel: string): void {
+  private async follow(channel: string): Promise<void> {
     if (this.subscribed.has(channel)) return;
     this.subscribed.add(channel);
-    this.subscriber.subscribe(channel).catch((e: unknown) => {
+    await this.subscriber.subscribe(channel).catch((e: unknown) => {
       this.subscribed.delete(channel); // the next heartbeat tries again
       this.ctx.log.debug({ err: (e as Error).message, channel }, 'could not subscribe to change notices');
     });
@@ -148,7 +155,7 @@ export class Fanout {
     try {
       for (const site of await this.ctx.sites()) {
         const channel = new Keys(this.ctx.config.REDIS_PREFIX, site).changes;
-        this.follow(channel);
+        await this.follow(channel);
       }
     } catch (e) {
       // Redis away: the heartbeat tries again; the wallboards are told by the next frame.
