@@ -72,7 +72,7 @@ describe('a fresh clone', () => {
     const cloned = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', repoRoot, clone], { encoding: 'utf8' });
     expect(cloned.stderr).toBe('');
     expect(cloned.status).toBe(0);
-    // The clone's folder has no sibling: no ../shared, no captures outside the repository.
+    // The clone's folder has no sibling folders: the captures it replays are its own.
     expect(readdirSync(parent)).toEqual(['belofte']);
     for (const file of CAPTURE_TESTS) expect(existsSync(path.join(clone, file)), file).toBe(true);
     linkNodeModules();
