@@ -6,10 +6,10 @@
  * shows full numbers to a supervisor who marks a caller called back, masked ones to the
  * wallboard, which cannot mark. Screenshots in screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { Keys } from '@belofte/shared/keys';
@@ -17,10 +17,10 @@ import { formatIsoWeek, isoWeekOfInstant, localDate } from '@belofte/shared/time
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c) => c && existsSync(c)) ?? null;
 if (!CHROMIUM && !process.env.CI) console.warn('[alerts browser test] SKIPPED: no Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
 
 // Calls "two hours ago, today" must fall on today whenever the suite runs.
@@ -55,10 +55,7 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
       undefined,
       { evaluateMs: 50, leaseMs: 2_000 },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   }, 60_000);
 
   afterAll(async () => {

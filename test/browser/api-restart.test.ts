@@ -2,14 +2,14 @@
  * The API restarted: a wallboard left open on the TV shows it is stale while the API is
  * gone and comes back by itself, with live figures, when a new API process listens again.
  */
-import { existsSync } from 'node:fs';
+
 import net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => c && existsSync(c));
 const prefix = testPrefix('apirestart');
 const redis = connect();
 let browser: Browser | undefined;
@@ -34,10 +34,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('API restart', () => {
     if (!CHROMIUM) throw new Error('no Chromium: run test/browser/install-chromium.sh');
     const config = testConfig(prefix, { PORT: String(await freePort()) });
     api = await apiFor(config, 300);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const banner = '[data-testid="stale-banner"]';
     await page.goto(`${api.url}/`);

@@ -7,10 +7,10 @@
  *
  * Skips (with a message) only when no Chromium is found outside CI; in CI it fails instead.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addWorkingDays, nextWorkingDay } from '@belofte/api/complaints/workingDays';
 import { RedisWriter } from '@belofte/collector/redis/writer';
@@ -19,10 +19,10 @@ import { formatIsoWeek, isoWeekOfInstant, localDate, startOfLocalDay } from '@be
 import { buildCall, simulateWeek } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c) => c && existsSync(c)) ?? null;
 if (!CHROMIUM && !process.env.CI) console.warn('[charter browser test] SKIPPED: no Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
 
 const TZ = 'Europe/Amsterdam';
@@ -85,10 +85,7 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     expect(march.count).toBeGreaterThan(2);
     await patch(march.breaches[0].id, { compensation: ['apology', { kind: 'parking', amount: 3.2 }] });
     await patch(march.breaches[1].id, { compensation: [{ kind: 'travel', amount: '17,80' }], closed: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

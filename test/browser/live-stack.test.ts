@@ -2,15 +2,15 @@
  * The wallboard on the real stack: simulator → collector → Redis → API, opened in Debian's
  * headless Chromium. It must show the live figures and change them without a reload.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/captures.ts';
 import { startLivePath, until, type LivePath } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => c && existsSync(c));
 const runnable = Boolean(CHROMIUM) || Boolean(process.env.CI);
 
 let browser: Browser | undefined;
@@ -24,10 +24,7 @@ describe.skipIf(!runnable)('wallboard on the live stack', () => {
   it('shows the simulator’s calls as they happen and saves a screenshot', async () => {
     if (!CHROMIUM) throw new Error('no Chromium: run test/browser/install-chromium.sh');
     stack = await startLivePath({ name: 'browser', scenario: SCENARIO, speed: 3 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'nl-NL' });
     await page.goto(`${stack.api.url}/`);
     const offered = page.locator('#totals [data-fig="offered"] .value');

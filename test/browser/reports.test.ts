@@ -6,10 +6,10 @@
  *
  * Skips (with a message) only when no Chromium is found outside CI; in CI it fails instead.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
@@ -17,10 +17,10 @@ import { Keys } from '@belofte/shared/keys';
 import { buildCall, simulateWeek } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c) => c && existsSync(c)) ?? null;
 if (!CHROMIUM && !process.env.CI) console.warn('[reports browser test] SKIPPED: no Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
 
 // Calls "earlier today" must fall on today whenever the suite runs.
@@ -74,10 +74,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
       testConfig(prefix, { BELOFTE_TIMEZONE: TZ, MANAGER_TOKENS: `Marieke=${MANAGER}`, WALLBOARD_TOKENS: WALLBOARD, AGENT_TOKENS: `${ANNA}=${ANNA_TOKEN},Bram Jansen=${BRAM_TOKEN}` }),
       300,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

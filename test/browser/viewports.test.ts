@@ -5,15 +5,15 @@
  * that shows the time of the last good update in full, in the page's language, with the
  * running clocks stopped. Screenshots go to screenshots/ (not in git) for a person to look at.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DICTIONARY, type Key } from '../../web/src/i18n.ts';
 import { repoRoot } from '../support/captures.ts';
 import { startLivePath, type LivePath } from '../support/stack.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => c && existsSync(c));
 const runnable = Boolean(CHROMIUM) || Boolean(process.env.CI);
 const SHOTS = path.join(repoRoot, 'screenshots');
 
@@ -79,10 +79,7 @@ describe.skipIf(!runnable)('the wallboard on a TV, a laptop and a phone', () => 
     if (!CHROMIUM) throw new Error('no Chromium: run test/browser/install-chromium.sh');
     // The default demo (busy hour) at 20× speed: callers waiting, answered, abandoned within seconds.
     stack = await startLivePath({ name: 'viewports', speed: 20 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   }, 60_000);
 

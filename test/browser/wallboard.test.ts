@@ -5,12 +5,12 @@
  *
  * Skips (with a message) only when no Chromium is found outside CI; in CI it fails instead.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -23,17 +23,11 @@ import {
   type QueueFigures,
 } from '@belofte/shared/figures';
 import { buildWeb, type WebAsset } from '../../web/build.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
 
-function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  return null;
-}
-
-const CHROMIUM = findChromium();
 const IN_CI = !!process.env.CI;
 if (!CHROMIUM && !IN_CI) {
   console.warn(
@@ -222,10 +216,7 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     }
     api = new FakeApi(await buildWeb());
     base = await api.listen();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

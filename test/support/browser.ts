@@ -1,0 +1,15 @@
+/** Debian's Chromium for the browser tests, started the one way this closed network allows. */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** The browser to drive: CHROMIUM_PATH, else Debian's (test/browser/install-chromium.sh), or null. */
+export const CHROMIUM: string | null = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((c): c is string => !!c && existsSync(c)) ?? null;
+
+// Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Launches CHROMIUM headless with the flags every browser test needs, plus `extra`. */
+export function launchChromium(extra: string[] = []): Promise<Browser> {
+  if (!CHROMIUM) throw new Error('No Chromium found: install it with `apt-get install -y chromium` or set CHROMIUM_PATH.');
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extra] });
+}
