@@ -3,8 +3,8 @@
  * live state). Asterisk's Timestamp has microseconds, so the same event twice is the same
  * identity twice; the ring remembers the last few thousand, so memory stays bounded.
  */
+import { assertNever } from '@belofte/shared/never';
 import type { AmiEvent } from './events.ts';
-import { unhandled } from './exhaustive.ts';
 
 const REMEMBERED = 8_192;
 
@@ -33,7 +33,7 @@ function identity(ev: AmiEvent): string | null {
     case 'AgentConnect':
       return `${ev.type}|${ev.at}|${ev.queue}|${ev.uniqueid}`;
     default:
-      return unhandled(ev);
+      return assertNever(ev, 'event');
   }
 }
 

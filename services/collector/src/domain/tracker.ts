@@ -10,9 +10,9 @@
  */
 import type { VisitEnd } from '@belofte/shared/catalogue';
 import type { Thresholds } from '@belofte/shared/figures';
+import { assertNever } from '@belofte/shared/never';
 import { AgentRoster } from './agents.ts';
 import { DedupeRing } from './dedupe.ts';
-import { unhandled } from './exhaustive.ts';
 import type {
   AgentComplete,
   AgentConnect,
@@ -170,7 +170,7 @@ export class CallTracker {
         this.counters.orphans++;
         break;
       default:
-        unhandled(ev);
+        assertNever(ev, 'event');
     }
     return this.flush();
   }
