@@ -5,8 +5,9 @@
  * switch — with its ring times, once-a-second turn checks and whole-second HoldTime.
  */
 import type { Scheduler, SimClock } from './clock.ts';
+import type { CallPlan } from './model.ts';
 import type { Rng } from './rng.ts';
-import type { CallPlan, Switch } from './switch.ts';
+import type { Switch } from './switch.ts';
 
 export interface FixedLoad {
   /** Queue name (default 'support'). */

@@ -3,8 +3,9 @@
  * Both turn calls into CallPlans for the switch; neither knows about AMI.
  */
 import type { Scheduler, SimClock } from './clock.ts';
+import type { CallPlan, TransferPlan } from './model.ts';
 import type { Rng } from './rng.ts';
-import type { CallPlan, Switch, TransferPlan } from './switch.ts';
+import type { Switch } from './switch.ts';
 import type { WeekCalendar, WorkDay } from './week.ts';
 
 // ------------------------------------------------------------------ scenario format
