@@ -11,32 +11,37 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '@belofte/shared/config';
 import { agentChanges } from '@belofte/shared/liveFrame';
 import { createContext } from '@belofte/api/context';
+import { recordFollowUp } from '@belofte/api/breaches/register';
 import { computeWeekly, computeWeeklyFromRecords } from '@belofte/api/routes/stats';
 import type { CustomerCall } from '@belofte/collector/domain/types';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { Keys } from '@belofte/shared/keys';
 import { isoWeekSpan, TODAY } from '@belofte/shared/time';
 import { AGENTS, simulateWeek } from '../test/stats/simulatedWeek.ts';
-import { benchPrefix, log, median, onCleanup, percentile, REDIS_URL } from './lib.ts';
+import { benchPrefix, log, median, onCleanup, percentile, REDIS_URL, waitFor } from './lib.ts';
 import { fmt, ratio, type BenchOptions, type BenchResult } from './result.ts';
 
 const TZ = 'Europe/Amsterdam';
 const WEEK = { year: 2026, week: 47 };
 const quiet = pino({ level: 'silent' });
 
-async function writeWeek(redis: Redis, keys: Keys, calls: number): Promise<number> {
+/** Writes the week; returns the calls written and one in 50 of its breaches (to be followed up). */
+async function writeWeek(redis: Redis, keys: Keys, calls: number): Promise<{ calls: number; followUp: CustomerCall[] }> {
   const writer = new RedisWriter(redis, { keys, retentionDays: 3650, maxBuffered: 1_000_000 });
+  const followUp: CustomerCall[] = [];
+  let breaches = 0;
   let n = 0;
   for (let copy = 0; n < calls; copy++) {
     for (const c of simulateWeek(WEEK, TZ, 7000 + copy)) {
       if (n >= calls) break;
       const call: CustomerCall = { ...c, linkedid: `${c.linkedid}.${copy}`, aliases: c.aliases.map((a) => `${a}.${copy}`) };
       writer.enqueue([{ kind: 'callFinished', call }]);
+      if ((call.breached || call.overTransferLimit) && breaches++ % 50 === 0) followUp.push(call);
       n++;
     }
     await writer.flush();
   }
-  return n;
+  return { calls: n, followUp };
 }
 
 async function timed(f: () => Promise<unknown>, runs: number): Promise<number> {
@@ -76,16 +81,31 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
       const prefix = benchPrefix(`reports${size}`, redis);
       const keys = new Keys(prefix, 'main');
       const t = performance.now();
-      const calls = await writeWeek(redis, keys, size);
+      const { calls, followUp } = await writeWeek(redis, keys, size);
       log(`reports: ${fmt(calls)} calls written in ${fmt((performance.now() - t) / 1000, 1)} s`);
       const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, BELOFTE_SITE: 'main', BELOFTE_TIMEZONE: TZ });
       const ctx = createContext(config, redis, quiet);
+      // Managers followed up some breaches (one in 50): closed, with a complaint, compensated.
+      for (const [i, c] of followUp.entries()) {
+        const patch = i % 3 === 0 ? { closed: true } : i % 3 === 1 ? { complaintReceived: true } : { compensation: [{ kind: 'coffee' as const, amountCents: null }] };
+        await recordFollowUp(redis, keys, { id: c.linkedid, firstJoinedAt: c.firstJoinedAt, patch: patch as never, by: 'bench', at: now, keepSeconds: 3650 * 86_400 });
+      }
+      // A prefix the API has not seen: it checks once for follow-ups older than its index.
+      await ctx.followedUp.between(span.from, span.to, TZ);
+      await waitFor(async () => ((await redis.get(keys.breachFollowUpsComplete)) === '1' ? true : undefined), 120_000, 'the follow-up index check');
       const weekly = await timed(() => computeWeekly(ctx, WEEK, null, now), 5);
       const fromRecords = await timed(() => computeWeeklyFromRecords(createContext(config, redis, quiet), WEEK, null, now), size > 100_000 ? 1 : 3);
       const breaches = await timed(() => ctx.rollups.breaches(span.from, span.to, TZ).then((b) => ctx.records.many(b.map((x) => x.id))), 5);
       const agent = await timed(() => ctx.agents([AGENTS[0]!], now), 5);
       const bytes = await bytesOf(redis, prefix);
-      // /api/live's read in the same process while weekly reports run back to back.
+      // /api/live's read in the same process while weekly reports run back to back, beside the
+      // same reads with no report running (the machine's own noise).
+      const idleMs: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t0 = performance.now();
+        await ctx.live(TODAY);
+        idleMs.push(performance.now() - t0);
+      }
       let reporting = true;
       const reports = (async () => {
         for (let i = 0; i < 3; i++) await computeWeekly(ctx, WEEK, null, now);
@@ -107,10 +127,11 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
         [`agentViewMs${k}`]: Math.round(agent * 10) / 10,
         [`redisBytesPerCall${k}`]: Math.round(bytes / calls),
         [`liveP99MsDuringReport${k === '300k' ? '' : k}`]: Math.round(liveP99 * 10) / 10,
+        [`liveP99MsNoReport${k}`]: Math.round(percentile(idleMs, 99) * 10) / 10,
       });
       rows.push(
         { figure: `weekly report, ${fmt(calls)} calls, from the rollups`, value: `${fmt(weekly, 1)} ms`, reference: `from every record: ${fmt(fromRecords)} ms; target < 300 ms`, ratio: `${ratio(fromRecords, weekly, 0)} faster`, verdict: weekly < 300 ? 'met' : 'MISSED' },
-        { figure: `/api/live p99 while ${fmt(calls)}-call weekly reports run (same process, ${liveMs.length} reads)`, value: `${fmt(liveP99, 1)} ms`, reference: 'target < 50 ms', ratio: '', verdict: liveP99 < 50 ? 'met' : 'MISSED' },
+        { figure: `/api/live p99 while ${fmt(calls)}-call weekly reports run (same process, ${liveMs.length} reads)`, value: `${fmt(liveP99, 1)} ms`, reference: `no report running: ${fmt(percentile(idleMs, 99), 1)} ms; target < 50 ms`, ratio: ratio(liveP99, percentile(idleMs, 99)), verdict: liveP99 < 50 ? 'met' : 'MISSED' },
         { figure: `breach register, ${fmt(calls)} calls (index + its records)`, value: `${fmt(breaches, 1)} ms`, reference: '', ratio: '', verdict: '' },
         { figure: `agent view, ${fmt(calls)} calls (rollups + in progress)`, value: `${fmt(agent, 1)} ms`, reference: '', ratio: '', verdict: '' },
         { figure: `Redis bytes per stored call (${fmt(calls)} calls, MEMORY USAGE)`, value: fmt(bytes / calls), reference: 'target ≤ 400', ratio: ratio(bytes / calls, 400), verdict: bytes / calls <= 400 ? 'met' : 'MISSED' },

@@ -118,8 +118,8 @@ beforeAll(async () => {
   // Some breaches followed up: closed, with a complaint, compensated.
   const breaches = all.filter((c) => (c.breached || c.overTransferLimit) && !all.some((o) => o.aliases.includes(c.linkedid)));
   for (const [i, b] of breaches.slice(0, 30).entries()) {
-    const patch = i % 3 === 0 ? { closed: true } : i % 3 === 1 ? { complaintReceived: true } : { compensation: ['callback' as const] };
-    await recordFollowUp(redis, keys, { id: b.linkedid, patch: patch as never, by: 'test', at: NOW, keepSeconds: 86_400 });
+    const patch = i % 3 === 0 ? { closed: true } : i % 3 === 1 ? { complaintReceived: true } : { compensation: [{ kind: 'coffee' as const, amountCents: null }] };
+    await recordFollowUp(redis, keys, { id: b.linkedid, firstJoinedAt: b.firstJoinedAt, patch: patch as never, by: 'test', at: NOW, keepSeconds: 86_400 });
   }
 }, 120_000);
 

@@ -13,6 +13,7 @@ import { Authority } from './auth/tokens.ts';
 import { CallRecords } from './records/reader.ts';
 import { StaffingAdvisor } from './staffing/advisor.ts';
 import { RollupReader } from './stats/rollups.ts';
+import { FollowedUpBreaches } from './breaches/followUpIndex.ts';
 import type { AgentSnapshot } from './schemas/agents.ts';
 import { agentSnapshots } from './stats/agentView.ts';
 
@@ -30,6 +31,8 @@ export interface ApiContext {
   records: CallRecords;
   /** The rollups and indexes kept with the records: what periods and lists are read from. */
   rollups: RollupReader;
+  /** The breaches of a period that may have a follow-up: what a period's follow-up counts read. */
+  followedUp: FollowedUpBreaches;
   /** The alerts in Redis (the evaluator writes them; every process reads them). */
   alerts: AlertStore;
   /** Reads the live figures for a window (parsed once, where the request was validated), with the active alerts. */
@@ -94,6 +97,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     authority,
     records: s.records,
     rollups: s.rollups,
+    followedUp: s.followedUp,
     alerts: s.alerts,
     agents(ids, now = Date.now()) {
       return agentSnapshots({ redis, keys: s.keys, records: s.records, rollups: s.rollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
@@ -176,6 +180,7 @@ class SiteReader {
   readonly keys: Keys;
   readonly records: CallRecords;
   readonly rollups: RollupReader;
+  readonly followedUp: FollowedUpBreaches;
   readonly alerts: AlertStore;
   private readonly staffing: StaffingAdvisor;
   clockOffsetMs = 0;
@@ -190,6 +195,7 @@ class SiteReader {
     this.keys = new Keys(config.REDIS_PREFIX, name);
     this.records = new CallRecords(redis, this.keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
     this.rollups = new RollupReader(redis, this.keys);
+    this.followedUp = new FollowedUpBreaches(redis, this.keys, this.rollups, this.records, log);
     this.alerts = new AlertStore(redis, this.keys);
     this.staffing = new StaffingAdvisor(redis, this.keys, this.records, (queue) => {
       const p = queueSettings.profile(queue, name);

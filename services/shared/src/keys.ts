@@ -121,6 +121,18 @@ export class Keys {
     return `${this.base}breach:${id}:audit`;
   }
   /**
+   * ZSET breach id → its call's first queue entry (ms): every breach that may have a
+   * follow-up (a superset: an id is added before its first change is recorded), so a period's
+   * follow-up counts read O(follow-ups), not a hash per breach. Trimmed to RETENTION_DAYS.
+   */
+  get breachFollowUps(): string {
+    return `${this.base}breach-followups`;
+  }
+  /** STRING, set once every follow-up recorded before breachFollowUps existed is in it. */
+  get breachFollowUpsComplete(): string {
+    return `${this.base}breach-followups:complete`;
+  }
+  /**
    * Alerts (written by the API process holding the alert lease, through its Lua scripts):
    * the lease itself (STRING: the holder's id, with an expiry), the active alerts (HASH
    * `<rule>:<queue>` → alert JSON), every alert (HASH id → JSON, indexed by firing time in a

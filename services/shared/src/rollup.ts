@@ -280,6 +280,28 @@ export function decodeVector<M extends string>(metrics: ReadonlyArray<readonly [
   return out;
 }
 
+/**
+ * Adds a hash field's stored vector into positional sums (a maximum keeps the larger): how a
+ * reader adds up the shards of a date without an object per shard's field.
+ */
+export function addStoredVector(into: number[], metrics: ReadonlyArray<readonly [string, RollupKind]>, text: string): void {
+  let start = 0;
+  for (let i = 0; i < metrics.length; i++) {
+    let end = text.indexOf(',', start);
+    if (end < 0) end = text.length;
+    const x = start < text.length ? Number(text.slice(start, end)) || 0 : 0;
+    into[i] = metrics[i]![1] === 'max' ? Math.max(into[i]!, x) : into[i]! + x;
+    start = end + 1;
+  }
+}
+
+/** Positional sums back to named numbers. */
+export function namedVector<M extends string>(metrics: ReadonlyArray<readonly [M, RollupKind]>, values: number[]): Record<M, number> {
+  const out = {} as Record<M, number>;
+  metrics.forEach(([m], i) => (out[m] = values[i]!));
+  return out;
+}
+
 
 /** A hash field's value as stored: the metrics' numbers in catalogue order. */
 export function vectorText<M extends string>(metrics: ReadonlyArray<readonly [M, RollupKind]>, v: Record<M, number>): string {

@@ -11,6 +11,7 @@ import type { Keys } from '@belofte/shared/keys';
 import { Scripts } from '@belofte/shared/scripts';
 import { maskCaller } from '@belofte/shared/rollup';
 import { complaintDeadlines } from '../complaints/deadlines.ts';
+import { indexFollowUp } from './followUpIndex.ts';
 import { COMPENSATIONS, type AuditEntry, type Breach, type Compensation, type CompensationEntry, type Complaint, type FollowUp, type FollowUpPatch } from '../schemas/breaches.ts';
 import { firstQueue, isBreach, visitWaitSeconds, type FollowUpSummary } from '../stats/weekly.ts';
 
@@ -232,8 +233,9 @@ export async function recordVersioned(
 export async function recordFollowUp(
   redis: Redis | Cluster,
   keys: Keys,
-  o: { id: string; patch: FollowUpPatch; by: string; at: number; keepSeconds: number; expectedVersion?: number },
+  o: { id: string; firstJoinedAt: number; patch: FollowUpPatch; by: string; at: number; keepSeconds: number; expectedVersion?: number },
 ): Promise<RecordResult> {
+  await indexFollowUp(redis, keys, { id: o.id, firstJoinedAt: o.firstJoinedAt, keepFromMs: o.at - o.keepSeconds * 1000 });
   const fields: Record<string, string> = {};
   const p = o.patch;
   if (p.complaintReceived !== undefined) fields.complaintReceived = p.complaintReceived ? '1' : '0';

@@ -64,7 +64,8 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       const now = ctx.switchNow();
       const today = todayOf(ctx);
       const from = now - Math.min(ctx.config.RETENTION_DAYS, 400) * 86_400_000;
-      const entries = (await ctx.rollups.breaches(from, now + 86_400_000, tz)).filter((b) => !query.queue || b.queues.includes(query.queue));
+      // Only breaches that were followed up can have a complaint.
+      const entries = (await ctx.followedUp.between(from, now + 86_400_000, tz)).filter((b) => !query.queue || b.queues.includes(query.queue));
       // Only the breaches with a complaint are read in full.
       const p = ctx.redis.pipeline();
       for (const e of entries) p.hget(ctx.keys.breachFollowUp(e.id), COMPLAINT_FIELDS.receivedOn);
@@ -185,6 +186,7 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
         }
         result = await recordFollowUp(sc.redis, sc.keys, {
           id: params.id,
+          firstJoinedAt: record.firstJoinedAt,
           patch: body,
           by: principal?.name ?? 'unknown',
           at: Date.now(),

@@ -37,6 +37,7 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     queueSettings: ctx.queueSettings,
     site: ctx.keys.site,
     queue,
+    followedUp: (from, to, timeZone) => ctx.followedUp.between(from, to, timeZone),
     followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids, localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE)))].map(([id, f]) => [id, summary(f)])),
     now,
   });
@@ -65,7 +66,7 @@ export function periodSource(ctx: ApiContext, from: 'rollups' | 'records', now =
   const today = localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE);
   const followUps = (ids: string[]) => readFollowUps(ctx.redis, ctx.keys, ids, today);
   const timeZone = ctx.config.BELOFTE_TIMEZONE;
-  if (from === 'rollups') return rollupPeriodSource({ timeZone, rollups: ctx.rollups, followUps });
+  if (from === 'rollups') return rollupPeriodSource({ timeZone, rollups: ctx.rollups, followedUp: (from, to, tz) => ctx.followedUp.between(from, to, tz), followUps });
   return recordsPeriodSource({ timeZone, thresholds: ctx.thresholds, records: (a, b) => ctx.records.finished(a, b, now), followUps });
 }
 

@@ -16,7 +16,7 @@ import { summary } from '../breaches/register.ts';
 import type { FollowUp } from '../schemas/breaches.ts';
 import type { CharterFigures, PeriodScope, PeriodSeries } from '../schemas/period.ts';
 import { dayOf, dayRange, DayAcc, sumDays, tallyRange, type DayRange } from './range.ts';
-import type { RollupReader } from './rollups.ts';
+import type { BreachEntry, RollupReader } from './rollups.ts';
 import { formatMonth, monthDates, type Period, type YearMonth } from './periods.ts';
 import { isBreach } from './weekly.ts';
 
@@ -83,7 +83,13 @@ export function recordsPeriodSource(o: {
 }
 
 /** From the rollups (queue × hour sums per day) and the breach index with the follow-ups. */
-export function rollupPeriodSource(o: { timeZone: string; rollups: RollupReader; followUps(ids: string[]): Promise<Map<string, FollowUp>> }): PeriodSource {
+export function rollupPeriodSource(o: {
+  timeZone: string;
+  rollups: RollupReader;
+  /** The breaches booked in [from, to) that may have a follow-up (FollowedUpBreaches). */
+  followedUp(from: number, to: number, timeZone: string): Promise<BreachEntry[]>;
+  followUps(ids: string[]): Promise<Map<string, FollowUp>>;
+}): PeriodSource {
   return {
     timeZone: o.timeZone,
     async days(range, queue) {
@@ -94,7 +100,7 @@ export function rollupPeriodSource(o: { timeZone: string; rollups: RollupReader;
         return d;
       };
       if (queue) days(queue);
-      const [queueDays, breaches] = await Promise.all([o.rollups.queueDays(range.dates), o.rollups.breaches(range.starts[0]!, range.starts.at(-1)!, o.timeZone)]);
+      const [queueDays, breaches] = await Promise.all([o.rollups.queueDays(range.dates), o.followedUp(range.starts[0]!, range.starts.at(-1)!, o.timeZone)]);
       queueDays.forEach((fields, day) => {
         for (const [field, v] of fields) {
           // A bucket whose calls were all taken back out (merged into another) holds only zeros.

@@ -5,13 +5,19 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@belofte/shared/keys';
-import { AGENT_ROLLUP, datesOf, decodeVector, LIST, QUEUE_ROLLUP, ROLLUP_SUFFIX, SUB, type AgentVector, type QueueVector } from '@belofte/shared/rollup';
+import { localDate } from '@belofte/shared/time';
+import { addStoredVector, AGENT_ROLLUP, datesOf, LIST, namedVector, QUEUE_ROLLUP, ROLLUP_SUFFIX, SUB, type AgentVector, type QueueVector, type RollupKind } from '@belofte/shared/rollup';
 
 export interface BreachEntry {
   id: string;
   at: number;
   firstQueue: string;
   queues: string[];
+}
+
+function breachEntryOf(member: string, at: number): BreachEntry {
+  const [firstQueue = '', id = '', queues = ''] = member.split(SUB);
+  return { id, at, firstQueue, queues: queues ? queues.split(LIST) : [firstQueue] };
 }
 
 export interface AbandonedIndexEntry {
@@ -29,12 +35,16 @@ export class RollupReader {
     private readonly keys: Keys,
   ) {}
 
-  /** Per date: hash field → vector, summed over every durable base. */
-  private async hashes<V>(suffixes: string[], decode: (text: string) => V, add: (into: V, v: V) => void, fields?: string[]): Promise<Array<Map<string, V>>> {
+  /**
+   * Per date: hash field → vector, summed over every durable base. Every shard is asked at
+   * once; the replies are added up a date at a time, giving the event loop back in between,
+   * so a year's report never holds up a live read for long.
+   */
+  private async hashes<M extends string>(suffixes: string[], metrics: ReadonlyArray<readonly [M, RollupKind]>, fields?: string[]): Promise<Array<Map<string, Record<M, number>>>> {
     const bases = this.keys.durableBases;
-    const replies = await Promise.all(
-      suffixes.flatMap((suffix) =>
-        bases.map(async (base) => {
+    const days = suffixes.map((suffix) =>
+      Promise.all(
+        bases.map(async (base): Promise<Record<string, string>> => {
           if (!fields) return this.redis.hgetall(base + suffix);
           if (fields.length === 0) return {};
           const values = await this.redis.hmget(base + suffix, ...fields);
@@ -46,41 +56,32 @@ export class RollupReader {
         }),
       ),
     );
-    return suffixes.map((_, i) => {
-      const out = new Map<string, V>();
-      for (let b = 0; b < bases.length; b++) {
-        for (const [field, text] of Object.entries(replies[i * bases.length + b]!)) {
-          const v = decode(text);
-          const have = out.get(field);
-          if (have) add(have, v);
-          else out.set(field, v);
+    const out: Array<Map<string, Record<M, number>>> = [];
+    for (const day of days) {
+      const sums = new Map<string, number[]>();
+      for (const reply of await day) {
+        for (const field in reply) {
+          let acc = sums.get(field);
+          if (!acc) sums.set(field, (acc = new Array<number>(metrics.length).fill(0)));
+          addStoredVector(acc, metrics, reply[field]!);
         }
       }
-      return out;
-    });
+      const named = new Map<string, Record<M, number>>();
+      for (const [field, values] of sums) named.set(field, namedVector(metrics, values));
+      out.push(named);
+      if (days.length > 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return out;
   }
 
   /** Per date (in order): `queue SUB hour` → vector. */
   queueDays(dates: string[]): Promise<Array<Map<string, QueueVector>>> {
-    return this.hashes(
-      dates.map(ROLLUP_SUFFIX.queues),
-      (t) => decodeVector(QUEUE_ROLLUP, t),
-      (into, v) => {
-        for (const [m, kind] of QUEUE_ROLLUP) into[m] = kind === 'max' ? Math.max(into[m], v[m]) : into[m] + v[m];
-      },
-    );
+    return this.hashes(dates.map(ROLLUP_SUFFIX.queues), QUEUE_ROLLUP);
   }
 
   /** Per date (in order): agent (or `agent SUB queue`) → vector; only these fields when given. */
   agentDays(dates: string[], fields?: string[]): Promise<Array<Map<string, AgentVector>>> {
-    return this.hashes(
-      dates.map(ROLLUP_SUFFIX.agents),
-      (t) => decodeVector(AGENT_ROLLUP, t),
-      (into, v) => {
-        for (const [m] of AGENT_ROLLUP) into[m] += v[m];
-      },
-      fields,
-    );
+    return this.hashes(dates.map(ROLLUP_SUFFIX.agents), AGENT_ROLLUP, fields);
   }
 
   private async index(suffix: (date: string) => string, from: number, to: number, timeZone: string): Promise<Array<[member: string, score: number]>> {
@@ -93,10 +94,18 @@ export class RollupReader {
 
   /** Breaches whose call's first queue entry is in [from, to), oldest first. */
   async breaches(from: number, to: number, timeZone: string): Promise<BreachEntry[]> {
-    return (await this.index(ROLLUP_SUFFIX.breaches, from, to, timeZone)).map(([member, at]) => {
-      const [firstQueue = '', id = '', queues = ''] = member.split(SUB);
-      return { id, at, firstQueue, queues: queues ? queues.split(LIST) : [firstQueue] };
-    }).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return (await this.index(ROLLUP_SUFFIX.breaches, from, to, timeZone)).map(([member, at]) => breachEntryOf(member, at)).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** One call's entry in the breach index (its first queue entry was at `at`), or null when it is not booked as a breach. */
+  async breach(id: string, at: number, timeZone: string): Promise<BreachEntry | null> {
+    // The entry lives in the call's own shard, on the local date of its first entry, at that score.
+    const members = await this.redis.zrangebyscore(this.keys.durableBase(id) + ROLLUP_SUFFIX.breaches(localDate(at, timeZone)), at, at);
+    for (const m of members) {
+      const b = breachEntryOf(m, at);
+      if (b.id === id) return b;
+    }
+    return null;
   }
 
   /** Abandoned (and short-abandoned) queue entries that joined in [from, to), oldest first. */

@@ -1,6 +1,6 @@
 /**
- * The weekly statistics from the rollups: 7 days × queues × hours of sums, the week's breach
- * index for the follow-up counts, and 7 days of per-agent sums. The same document, figure for
+ * The weekly statistics from the rollups: 7 days × queues × hours of sums, the week's
+ * followed-up breaches for the follow-up counts, and 7 days of per-agent sums. The same document, figure for
  * figure, as weeklyStats() computes from the call records (the reference the tests compare
  * against), at a cost that does not grow with the number of calls.
  */
@@ -10,7 +10,7 @@ import { isoWeekSpan, localParts, type IsoWeek } from '@belofte/shared/time';
 import type { QueueSettings } from '@belofte/shared/queueSettings';
 import type { AgentWeek, WeeklyStats } from '../schemas/stats.ts';
 import { AgentAcc, dayIndex, ScopeAcc, weeklyDocument, type FollowUpSummary } from './weekly.ts';
-import type { RollupReader } from './rollups.ts';
+import type { BreachEntry, RollupReader } from './rollups.ts';
 
 export interface WeeklyFromRollupsInput {
   rollups: RollupReader;
@@ -21,6 +21,8 @@ export interface WeeklyFromRollupsInput {
   queueSettings?: QueueSettings;
   site?: string;
   queue?: string | null;
+  /** The breaches booked in [from, to) that may have a follow-up (FollowedUpBreaches). */
+  followedUp: (from: number, to: number, timeZone: string) => Promise<BreachEntry[]>;
   /** The follow-up of each of these breach ids. */
   followUps: (ids: string[]) => Promise<Map<string, FollowUpSummary>>;
   now?: number;
@@ -33,7 +35,7 @@ export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<
   const [queueDays, agentDays, breaches] = await Promise.all([
     input.rollups.queueDays(span.dates),
     input.rollups.agentDays(span.dates),
-    input.rollups.breaches(span.from, span.to, timeZone),
+    input.followedUp(span.from, span.to, timeZone),
   ]);
 
   const scopes = new Map<string, ScopeAcc>();

@@ -1,0 +1,86 @@
+/**
+ * Which breaches of a period may have a follow-up (`keys.breachFollowUps`, a sorted set by the
+ * call's first queue entry), so that the follow-up counts of a week, month or year read one
+ * hash per breach that was followed up, not one per breach: at a national centre a week holds
+ * tens of thousands of breaches and a handful of follow-ups.
+ *
+ * Follow-ups recorded before the index existed are added to it once, in the background, the
+ * first time it is asked for (a SCAN of the site's follow-up hashes); until that is done the
+ * period reads fall back to every breach of the breach index, which gives the same counts.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Keys } from '@belofte/shared/keys';
+import type { CallRecords } from '../records/reader.ts';
+import type { BreachEntry, RollupReader } from '../stats/rollups.ts';
+
+/** The index entry for a breach about to be followed up: ZADD before the change, trimmed to the retention. */
+export function indexFollowUp(redis: Redis | Cluster, keys: Keys, o: { id: string; firstJoinedAt: number; keepFromMs: number }): Promise<unknown> {
+  // Added before the change itself: a superset is harmless (an id without a follow-up counts
+  // nothing), a follow-up missing from the index would not be.
+  return redis.multi().zadd(keys.breachFollowUps, Math.round(o.firstJoinedAt), o.id).zremrangebyscore(keys.breachFollowUps, '-inf', `(${Math.floor(o.keepFromMs)}`).exec();
+}
+
+export class FollowedUpBreaches {
+  private complete = false;
+  private backfilling: Promise<void> | null = null;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly keys: Keys,
+    private readonly rollups: RollupReader,
+    private readonly records: CallRecords,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * The breaches booked in [from, to) that may have a follow-up, oldest first, as the breach
+   * index gives them (first queue, the queues visited). A breach the index no longer books
+   * (a rebuild with other thresholds, a call merged into another) is left out, as the breach
+   * index leaves it out.
+   */
+  async between(from: number, to: number, timeZone: string): Promise<BreachEntry[]> {
+    if (!(await this.isComplete())) return this.rollups.breaches(from, to, timeZone);
+    const r = await this.redis.zrangebyscore(this.keys.breachFollowUps, Math.floor(from), `(${Math.ceil(to)}`, 'WITHSCORES');
+    const asked: Array<Promise<BreachEntry | null>> = [];
+    for (let i = 0; i < r.length; i += 2) asked.push(this.rollups.breach(r[i]!, Number(r[i + 1]), timeZone));
+    return (await Promise.all(asked)).filter((b): b is BreachEntry => b !== null).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async isComplete(): Promise<boolean> {
+    if (this.complete) return true;
+    if ((await this.redis.get(this.keys.breachFollowUpsComplete)) === '1') return (this.complete = true);
+    this.backfilling ??= this.backfill().then(
+      () => {
+        this.backfilling = null;
+      },
+      (e: unknown) => {
+        this.backfilling = null;
+        this.log.warn({ err: (e as Error).message, site: this.keys.site }, 'could not index the earlier breach follow-ups yet; will try again');
+      },
+    );
+    return false;
+  }
+
+  /** Every follow-up hash of the site into the index, then the mark that it is complete. */
+  private async backfill(): Promise<void> {
+    const prefix = this.keys.breachFollowUp('');
+    const nodes = 'nodes' in this.redis && typeof this.redis.nodes === 'function' ? this.redis.nodes('master') : [this.redis as Redis];
+    let added = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        const ids = found.filter((k) => !k.endsWith(':audit')).map((k) => k.slice(prefix.length));
+        for (const r of await this.records.many(ids)) {
+          await this.redis.zadd(this.keys.breachFollowUps, Math.round(r.firstJoinedAt), r.linkedid);
+          added++;
+        }
+      } while (cursor !== '0');
+    }
+    await this.redis.set(this.keys.breachFollowUpsComplete, '1');
+    this.complete = true;
+    this.log.info({ site: this.keys.site, followUps: added }, 'earlier breach follow-ups indexed');
+  }
+}
