@@ -4,15 +4,17 @@
  *
  * Options:
  *   --json                 one JSON object on stdout instead of the table
- *   --only <names>         comma-separated: parse, collector, latency, sockets, memory, flood, period
+ *   --only <names>         comma-separated: parse, collector, latency, sockets, agentsockets, memory, flood, period, reports
  *   --calls-per-sec <n>    live load for latency and sockets (default 200)
  *   --sockets <n>          wallboards for the sockets benchmark (default 1000)
+ *   --agent-sockets <n>    agents (each with its own /ws?agent= socket) for agentsockets (default 1000)
  *   --days <n>             simulated days for memory (default 7)
  *   --calls-per-day <n>    simulated calls a day for memory (default 2000)
  *   --memory-budget <s>    seconds the memory week may take before it ends early (default 75, min 4 days)
  *   --scale <x>            shrink (or grow) measured periods and sizes, e.g. 0.3 for a quick look
  */
 import os from 'node:os';
+import { runAgentSockets } from './agentSockets.ts';
 import { runCollector } from './collector.ts';
 import { runLatency } from './latency.ts';
 import { log, runCleanups } from './lib.ts';
@@ -24,7 +26,7 @@ import { runReports } from './reports.ts';
 import type { BenchOptions, BenchResult, Row } from './result.ts';
 import { runSockets } from './sockets.ts';
 
-const NAMES = ['parse', 'collector', 'latency', 'sockets', 'memory', 'flood', 'period', 'reports'] as const;
+const NAMES = ['parse', 'collector', 'latency', 'sockets', 'agentsockets', 'memory', 'flood', 'period', 'reports'] as const;
 type Name = (typeof NAMES)[number];
 /** No run may hang: past this everything is stopped and cleaned up. */
 const DEADLINE_MS = 15 * 60_000;
@@ -33,13 +35,14 @@ interface Args extends BenchOptions {
   json: boolean;
   only: Name[];
   sockets: number;
+  agentSockets: number;
   days: number;
   callsPerDay: number;
   budgetSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, only: [...NAMES], callsPerSec: 200, scale: 1, sockets: 1000, days: 7, callsPerDay: 2000, budgetSeconds: 75 };
+  const a: Args = { json: false, only: [...NAMES], callsPerSec: 200, scale: 1, sockets: 1000, agentSockets: 1000, days: 7, callsPerDay: 2000, budgetSeconds: 75 };
   const num = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} needs a number from ${min} to ${max}, not ${JSON.stringify(v ?? '')}`);
@@ -65,6 +68,9 @@ function parseArgs(argv: string[]): Args {
       case '--sockets':
         a.sockets = Math.round(num(name, value(), 1, 20_000));
         break;
+      case '--agent-sockets':
+        a.agentSockets = Math.round(num(name, value(), 1, 9_999));
+        break;
       case '--days':
         a.days = Math.round(num(name, value(), 2, 60));
         break;
@@ -79,7 +85,7 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--help':
       case '-h':
-        process.stderr.write(`usage: npm run bench [-- --json] [--only ${NAMES.join(',')}] [--calls-per-sec 200] [--sockets 1000] [--days 7] [--calls-per-day 2000] [--memory-budget 75] [--scale 1]\n`);
+        process.stderr.write(`usage: npm run bench [-- --json] [--only ${NAMES.join(',')}] [--calls-per-sec 200] [--sockets 1000] [--agent-sockets 1000] [--days 7] [--calls-per-day 2000] [--memory-budget 75] [--scale 1]\n`);
         process.exit(0);
         break;
       default:
@@ -116,6 +122,7 @@ async function main(): Promise<number> {
     collector: () => runCollector(args),
     latency: () => runLatency(args),
     sockets: () => runSockets(args),
+    agentsockets: () => runAgentSockets(args),
     memory: () => runMemory(args),
     flood: () => runFlood(args),
     period: () => runPeriod(args),
@@ -147,7 +154,7 @@ async function main(): Promise<number> {
   if (args.json) {
     const out: Record<string, unknown> = {};
     for (const name of args.only) Object.assign(out, results[name]?.json ?? {});
-    Object.assign(out, { benchmarks: args.only, errors, totalSeconds: Math.round(seconds * 10) / 10, machine, options: { callsPerSec: args.callsPerSec, sockets: args.sockets, days: args.days, callsPerDay: args.callsPerDay, memoryBudgetSeconds: args.budgetSeconds, scale: args.scale } });
+    Object.assign(out, { benchmarks: args.only, errors, totalSeconds: Math.round(seconds * 10) / 10, machine, options: { callsPerSec: args.callsPerSec, sockets: args.sockets, agentSockets: args.agentSockets, days: args.days, callsPerDay: args.callsPerDay, memoryBudgetSeconds: args.budgetSeconds, scale: args.scale } });
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     const rows = args.only.flatMap((name) => results[name]?.rows ?? [{ figure: `${name}: FAILED`, value: '', reference: errors[name]?.split('\n')[0] ?? '', ratio: '', verdict: 'ERROR' }]);

@@ -13,13 +13,52 @@ import { startStack } from './stack.ts';
 
 const TARGET_CPU = 50;
 
-interface FarmStats {
+export interface FarmStats {
   open: number;
   opened: number;
   closed: number;
   errors: number;
   frames: number;
   bytes: number;
+}
+
+export interface Farm {
+  pid: number;
+  /** What the farm has counted so far (asked over IPC). */
+  stats(): Promise<FarmStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` WebSockets in a child process of their own (bench/wsClients.ts), open when this
+ * resolves. `path`: what they open (default /ws; `{i}` becomes each socket's 0-padded number).
+ */
+export async function startFarm(port: number, count: number, path?: string, name = 'wallboard farm'): Promise<Farm> {
+  const farm = spawnTs('bench/wsClients.ts', { name, args: [String(port), String(count), ...(path ? [path] : [])], ipc: true });
+  let latest: FarmStats | null = null;
+  farm.proc.on('message', (m: FarmStats & { ready?: boolean }) => {
+    latest = m;
+  });
+  await within(
+    new Promise<void>((resolve, reject) => {
+      farm.proc.on('message', (m: { ready?: boolean }) => m.ready && resolve());
+      farm.proc.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${farm.tail()}`)));
+    }),
+    60_000,
+    `${count} WebSockets to open`,
+  );
+  return {
+    pid: farm.pid,
+    async stats() {
+      latest = null;
+      farm.proc.send({ cmd: 'stats' });
+      return waitFor(() => latest ?? undefined, 5_000, `the ${name} to report`);
+    },
+    async stop() {
+      farm.proc.send({ cmd: 'exit' });
+      await farm.stop(2_000);
+    },
+  };
 }
 
 export async function runSockets(o: BenchOptions & { sockets: number }): Promise<BenchResult> {
@@ -31,24 +70,8 @@ export async function runSockets(o: BenchOptions & { sockets: number }): Promise
     const one = await measureLive(stack, { callsPerSec: o.callsPerSec, warmupMs, measureMs: measureMs / 2 });
     await sleep(1_000);
 
-    const farm = spawnTs('bench/wsClients.ts', { name: 'wallboard farm', args: [String(stack.apiPort), String(o.sockets)], ipc: true });
-    let latest: FarmStats | null = null;
-    farm.proc.on('message', (m: FarmStats & { ready?: boolean }) => {
-      latest = m;
-    });
-    const ask = async (): Promise<FarmStats> => {
-      latest = null;
-      farm.proc.send({ cmd: 'stats' });
-      return waitFor(() => latest ?? undefined, 5_000, 'the wallboard farm to report');
-    };
-    await within(
-      new Promise<void>((resolve, reject) => {
-        farm.proc.on('message', (m: { ready?: boolean }) => m.ready && resolve());
-        farm.proc.once('exit', (code) => reject(new Error(`wallboard farm exited (${code}):\n${farm.tail()}`)));
-      }),
-      60_000,
-      `${o.sockets} WebSockets to open`,
-    );
+    const farm = await startFarm(stack.apiPort, o.sockets);
+    const ask = farm.stats;
     const opened = await ask();
     log(`sockets: ${opened.open} open, ${opened.errors} errors`);
     let before: FarmStats | null = null;
@@ -70,8 +93,7 @@ export async function runSockets(o: BenchOptions & { sockets: number }): Promise
     const b = before as FarmStats | null;
     const framesPerSocketPerSec = b ? (after.frames - b.frames) / Math.max(1, after.open) / seconds : NaN;
     const mbPerSec = b ? (after.bytes - b.bytes) / seconds / 1e6 : NaN;
-    farm.proc.send({ cmd: 'exit' });
-    await farm.stop(2_000);
+    await farm.stop();
     const sockets = after.open + 1;
     const json = {
       sockets,

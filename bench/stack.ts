@@ -19,7 +19,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(name: string): Promise<Stack> {
+/** `env`: more of the children's environment (tokens, time zone), on top of the stack's own. */
+export async function startStack(name: string, extraEnv: Record<string, string> = {}): Promise<Stack> {
   const redis = connectRedis();
   onCleanup(() => redis.disconnect());
   const prefix = benchPrefix(name, redis);
@@ -36,6 +37,7 @@ export async function startStack(name: string): Promise<Stack> {
     // The collector's own /metrics server: any free port, loopback only (HOST above).
     COLLECTOR_METRICS_PORT: '0',
     LOG_LEVEL: 'info',
+    ...extraEnv,
   };
   // BENCH_CPU_PROF=<dir>: both children write a V8 CPU profile there when they stop.
   const prof = process.env.BENCH_CPU_PROF;
