@@ -156,6 +156,9 @@ describe('rollups and indexes against the records', () => {
       const want = await agentSnapshotsFromRecords(deps, AGENTS, now);
       expect(got, at).toEqual(want);
       expect([...got.values()].some((a) => a.thisWeek.answered > 0 && a.today.answered > 0), at).toBe(true);
+      // Many agents at once (every socket's view in one read) reads the rollup hashes whole: the same figures.
+      const many = [...AGENTS, ...Array.from({ length: 70 }, (_, i) => `nobody ${i}`), '__proto__'];
+      expect(await agentSnapshots(deps, many, now), `${at}, ${many.length} agents`).toEqual(await agentSnapshotsFromRecords(deps, many, now));
     }
     await redis.hdel(keys.calls, back.linkedid, fresh.linkedid);
   });

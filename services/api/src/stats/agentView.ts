@@ -11,7 +11,7 @@ import { formatIsoWeek, isoWeekOfInstant, isoWeekSpan, localDate } from '@beloft
 import type { CallRecords } from '../records/reader.ts';
 import type { AgentLive, AgentSnapshot } from '../schemas/agents.ts';
 import type { AgentFigures } from '../schemas/stats.ts';
-import { agentField, contributionOf, suffixDate, type AgentVector } from '@belofte/shared/rollup';
+import { agentField, contributionOf, suffixDate, type AgentVector, type RollupRules } from '@belofte/shared/rollup';
 import type { RollupReader } from './rollups.ts';
 import { AgentAcc, dayIndex, dedupeRecords, tallyAgents } from './weekly.ts';
 
@@ -37,8 +37,9 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
   if (agents.length === 0) return out;
   const week = isoWeekOfInstant(now, d.timeZone);
   const span = isoWeekSpan(week, d.timeZone);
-  const fields = [...new Set(agents.map((a) => agentField(a)))];
-  const [days, running, states] = await Promise.all([d.rollups.agentDays(span.dates, fields), d.records.inProgress(), d.redis.hmget(d.keys.agents, ...agents)]);
+  const fieldList = [...new Set(agents.map((a) => agentField(a)))];
+  const fields = new Set(fieldList);
+  const [days, running, states] = await Promise.all([d.rollups.agentDays(span.dates, fieldList), d.records.inProgress(), d.redis.hmget(d.keys.agents, ...agents)]);
   const rules = { thresholds: d.thresholds, timeZone: d.timeZone };
   const dayOf = new Map(span.dates.map((date, i) => [date, i]));
   const sums = new Map<string, AgentVector[]>();
@@ -49,11 +50,12 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
     if (!row) sums.set(field, (row = Array.from({ length: 7 }, () => ({ answered: 0, talkSum: 0, talkCount: 0, transfers: 0, atLimit: 0 }))));
     for (const k of Object.keys(v) as Array<keyof AgentVector>) row[i]![k] += sign * v[k];
   };
+  // Only a call one of these agents answered or transferred adds to their fields (contributionOf's
+  // agent rows): the others are not worked out at all (one agent's socket opening reads every call in progress).
+  const concerns = (r: CallRecord) => r.visits.some((v) => v.agent && fields.has(agentField(v.agent))) || r.transfers.some((t) => t.agent && fields.has(agentField(t.agent)));
   const addCall = (r: CallRecord, sign: number) => {
-    for (const [suffix, hash] of contributionOf(r, rules).hashes) {
-      if (!suffix.startsWith('ra:')) continue;
-      for (const [field, v] of hash) if (fields.includes(field)) add(suffixDate(suffix), field, v as AgentVector, sign);
-    }
+    if (!concerns(r)) return;
+    for (const [date, field, v] of agentRowsOf(r, rules)) if (fields.has(field)) add(date, field, v, sign);
   };
   days.forEach((hash, i) => {
     for (const [field, v] of hash) add(span.dates[i]!, field, v, 1);
@@ -63,6 +65,10 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
   for (const r of dedupeRecords(running)) addCall(r, 1);
 
   const today = dayIndex(span, now);
+  // The same for every agent of this read.
+  const at = new Date(now).toISOString();
+  const date = localDate(now, d.timeZone);
+  const isoWeek = formatIsoWeek(week);
   agents.forEach((agent, i) => {
     const row = sums.get(agentField(agent));
     const thisWeek = new AgentAcc();
@@ -73,10 +79,10 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
     });
     out.set(agent, {
       agent,
-      at: new Date(now).toISOString(),
+      at,
       timeZone: d.timeZone,
-      date: localDate(now, d.timeZone),
-      isoWeek: formatIsoWeek(week),
+      date,
+      isoWeek,
       today: day.figures(),
       thisWeek: thisWeek.figures(),
       live: liveOf(states[i]),
@@ -84,6 +90,40 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
     });
   });
   return out;
+}
+
+type AgentRow = [date: string, field: string, v: AgentVector];
+
+/**
+ * A call's per-agent rollup rows (date, field, vector), as contributionOf gives them, remembered
+ * by the call's text: the agents' views are read every second, and the calls in progress (and
+ * the records they shadow) are mostly the same calls as a second ago. contributionOf is a pure
+ * function of the record and the rules; a call that changed has another text. Two generations,
+ * so the calls of the last reads stay and the cache stays bounded.
+ */
+const ROWS_KEEP = 20_000;
+let rowsNow = new Map<string, AgentRow[]>();
+let rowsBefore = new Map<string, AgentRow[]>();
+
+function agentRowsOf(r: CallRecord, rules: RollupRules): AgentRow[] {
+  const th = rules.thresholds;
+  const key = `${rules.timeZone}\u0000${th.targetSeconds}\u0000${th.guaranteeSeconds}\u0000${th.maxTransfers}\u0000${JSON.stringify(r)}`;
+  let rows = rowsNow.get(key) ?? rowsBefore.get(key);
+  if (!rows) {
+    rows = [];
+    for (const [suffix, hash] of contributionOf(r, rules).hashes) {
+      if (!suffix.startsWith('ra:')) continue;
+      for (const [field, v] of hash) rows.push([suffixDate(suffix), field, v as AgentVector]);
+    }
+  }
+  if (!rowsNow.has(key)) {
+    if (rowsNow.size >= ROWS_KEEP) {
+      rowsBefore = rowsNow;
+      rowsNow = new Map();
+    }
+    rowsNow.set(key, rows);
+  }
+  return rows;
 }
 
 function liveOf(text: string | null | undefined): AgentLive | null {

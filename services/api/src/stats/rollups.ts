@@ -29,6 +29,9 @@ export interface AbandonedIndexEntry {
   caller: string | null;
 }
 
+/** From this many fields asked for at once, a rollup hash is read whole (see hashes()). */
+const MANY_FIELDS = 64;
+
 export class RollupReader {
   constructor(
     private readonly redis: Redis | Cluster,
@@ -47,8 +50,18 @@ export class RollupReader {
         bases.map(async (base): Promise<Record<string, string>> => {
           if (!fields) return this.redis.hgetall(base + suffix);
           if (fields.length === 0) return {};
+          if (fields.length >= MANY_FIELDS) {
+            // Asking for many fields by name costs more than the whole hash (its fields are
+            // those with calls of that day in that shard): take it whole, keep those asked for.
+            const all = await this.redis.hgetall(base + suffix);
+            const wanted = new Set(fields);
+            const out: Record<string, string> = Object.create(null);
+            for (const field in all) if (wanted.has(field)) out[field] = all[field]!;
+            return out;
+          }
           const values = await this.redis.hmget(base + suffix, ...fields);
-          const out: Record<string, string> = {};
+          // No prototype: an agent named __proto__ is a field like any other.
+          const out: Record<string, string> = Object.create(null);
           values.forEach((v, i) => {
             if (v !== null) out[fields[i]!] = v;
           });
