@@ -125,6 +125,8 @@ describe('domain core under a messy stream', () => {
     );
   });
 
+  const TIMED_OUT_JUST_BEFORE_THE_GUARANTEE = {"calls": [{"start": 300001, "wait": 0, "fate": "answer"}, {"start": 0, "wait": 298001, "fate": "timeout"}], "frames": [{"event": "Hangup", "timestamp": "1795480999.000000", "uniqueid": "unrelated.1", "linkedid": "unrelated.1"}, {"event": "QueueCallerJoin", "timestamp": "1795481000.000000", "queue": "support", "position": "1", "count": "1", "uniqueid": "1795481001.3", "linkedid": "1795481001.2", "channel": "Local/support@inbound-1;2", "calleridnum": "061"}, {"event": "QueueCallerAbandon", "timestamp": "1795481298.001000", "queue": "support", "holdtime": "298", "uniqueid": "1795481001.3", "linkedid": "1795481001.2", "channel": "Local/support@inbound-1;2", "calleridnum": "061"}, {"event": "QueueCallerLeave", "timestamp": "1795481298.001000", "queue": "support", "uniqueid": "1795481001.3", "linkedid": "1795481001.2", "channel": "Local/support@inbound-1;2", "calleridnum": "061"}, {"event": "QueueCallerJoin", "timestamp": "1795481300.001000", "queue": "support", "position": "1", "count": "1", "uniqueid": "1795481000.1", "linkedid": "1795481000.0", "channel": "Local/support@inbound-0;2", "calleridnum": "060"}, {"event": "QueueCallerLeave", "timestamp": "1795481300.001000", "queue": "support", "uniqueid": "1795481000.1", "linkedid": "1795481000.0", "channel": "Local/support@inbound-0;2", "calleridnum": "060"}, {"event": "AgentConnect", "timestamp": "1795481300.001000", "queue": "support", "membername": "agent1", "interface": "Local/agent1@agents/n", "holdtime": "0", "ringtime": "1", "destchannel": "Local/agent1@agents-0;1", "destuniqueid": "1795481000.19", "uniqueid": "1795481000.1", "linkedid": "1795481000.0", "channel": "Local/support@inbound-0;2", "calleridnum": "060"}, {"event": "AgentComplete", "timestamp": "1795481330.001000", "queue": "support", "membername": "agent1", "interface": "Local/agent1@agents/n", "holdtime": "1", "talktime": "30", "reason": "agent", "uniqueid": "1795481000.1", "linkedid": "1795481000.0", "channel": "Local/support@inbound-0;2", "calleridnum": "060"}], "mess": [0, 0, 0, 0, 0, 0, 0, 0]} as never;
+
   it('with a clean stream, counts exactly what happened', () => {
     fc.assert(
       fc.property(streamArb, ({ calls, frames }) => {
@@ -145,7 +147,9 @@ describe('domain core under a messy stream', () => {
         const breaches = calls.filter((c) => c.wait > 300_000 || c.fate === 'wait').length;
         expect(s.guaranteeBreaches).toBe(breaches);
       }),
-      { numRuns: 300 },
+      // Found by this property: a caller who timed out at 4:58 was booked a breach because the
+      // 2 s in which its leave awaits evidence ran past the guarantee.
+      { numRuns: 300, examples: [[TIMED_OUT_JUST_BEFORE_THE_GUARANTEE]] },
     );
   });
 });

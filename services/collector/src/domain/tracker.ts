@@ -613,7 +613,9 @@ export class CallTracker {
         if (!this.keepFinished && now - call.endedAt > FINISHED_RETENTION_MS) this.forget(call);
         continue;
       }
-      if (!call.breached && call.answeredAt === null && call.visits.some((v) => v.status === 'waiting')) {
+      // A visit whose end is pending left when its leave said (endVisit checks the guarantee at
+      // that time): the seconds its evidence window runs on are not waiting.
+      if (!call.breached && call.answeredAt === null && call.visits.some((v) => v.status === 'waiting' && !this.pendingEnds.has(v.id))) {
         if (now > call.firstJoinedAt + this.th(call.visits[0]!.queue).guaranteeSeconds * 1000) this.checkGuarantee(call, now);
       }
       // Nobody waits for hours: a visit still waiting that long lost its end somewhere.
