@@ -272,14 +272,6 @@ export function storedRecordJson(text: string): string | null {
 
 // ------------------------------------------------------------------ reading
 
-/** A hash field's stored vector back to named numbers (missing trailing values are 0). */
-export function decodeVector<M extends string>(metrics: ReadonlyArray<readonly [M, RollupKind]>, text: string): Record<M, number> {
-  const parts = text.split(',');
-  const out = {} as Record<M, number>;
-  metrics.forEach(([m], i) => (out[m] = Number(parts[i] ?? 0) || 0));
-  return out;
-}
-
 /**
  * Adds a hash field's stored vector into positional sums (a maximum keeps the larger): how a
  * reader adds up the shards of a date without an object per shard's field.

@@ -12,7 +12,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Keys } from '@belofte/shared/keys';
 import type { CallRecords } from '../records/reader.ts';
-import type { BreachEntry, RollupReader } from '../stats/rollups.ts';
+import { breachOrder, type BreachEntry, type RollupReader } from '../stats/rollups.ts';
 
 /** The index entry for a breach about to be followed up: ZADD before the change, trimmed to the retention. */
 export function indexFollowUp(redis: Redis | Cluster, keys: Keys, o: { id: string; firstJoinedAt: number; keepFromMs: number }): Promise<unknown> {
@@ -44,7 +44,7 @@ export class FollowedUpBreaches {
     const r = await this.redis.zrangebyscore(this.keys.breachFollowUps, Math.floor(from), `(${Math.ceil(to)}`, 'WITHSCORES');
     const asked: Array<Promise<BreachEntry | null>> = [];
     for (let i = 0; i < r.length; i += 2) asked.push(this.rollups.breach(r[i]!, Number(r[i + 1]), timeZone));
-    return (await Promise.all(asked)).filter((b): b is BreachEntry => b !== null).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return (await Promise.all(asked)).filter((b): b is BreachEntry => b !== null).sort(breachOrder);
   }
 
   private async isComplete(): Promise<boolean> {
@@ -73,10 +73,9 @@ export class FollowedUpBreaches {
         const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         cursor = next;
         const ids = found.filter((k) => !k.endsWith(':audit')).map((k) => k.slice(prefix.length));
-        for (const r of await this.records.many(ids)) {
-          await this.redis.zadd(this.keys.breachFollowUps, Math.round(r.firstJoinedAt), r.linkedid);
-          added++;
-        }
+        const records = await this.records.many(ids);
+        if (records.length > 0) await this.redis.zadd(this.keys.breachFollowUps, ...records.flatMap((r) => [Math.round(r.firstJoinedAt), r.linkedid]));
+        added += records.length;
       } while (cursor !== '0');
     }
     await this.redis.set(this.keys.breachFollowUpsComplete, '1');

@@ -15,6 +15,9 @@ export interface BreachEntry {
   queues: string[];
 }
 
+/** Breaches oldest first, then by id: the order every breach list is given in. */
+export const breachOrder = (a: BreachEntry, b: BreachEntry): number => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 function breachEntryOf(member: string, at: number): BreachEntry {
   const [firstQueue = '', id = '', queues = ''] = member.split(SUB);
   return { id, at, firstQueue, queues: queues ? queues.split(LIST) : [firstQueue] };
@@ -45,16 +48,16 @@ export class RollupReader {
    */
   private async hashes<M extends string>(suffixes: string[], metrics: ReadonlyArray<readonly [M, RollupKind]>, fields?: string[]): Promise<Array<Map<string, Record<M, number>>>> {
     const bases = this.keys.durableBases;
+    const wanted = fields && fields.length >= MANY_FIELDS ? new Set(fields) : null;
     const days = suffixes.map((suffix) =>
       Promise.all(
         bases.map(async (base): Promise<Record<string, string>> => {
           if (!fields) return this.redis.hgetall(base + suffix);
           if (fields.length === 0) return {};
-          if (fields.length >= MANY_FIELDS) {
+          if (wanted) {
             // Asking for many fields by name costs more than the whole hash (its fields are
             // those with calls of that day in that shard): take it whole, keep those asked for.
             const all = await this.redis.hgetall(base + suffix);
-            const wanted = new Set(fields);
             const out: Record<string, string> = Object.create(null);
             for (const field in all) if (wanted.has(field)) out[field] = all[field]!;
             return out;
@@ -107,7 +110,7 @@ export class RollupReader {
 
   /** Breaches whose call's first queue entry is in [from, to), oldest first. */
   async breaches(from: number, to: number, timeZone: string): Promise<BreachEntry[]> {
-    return (await this.index(ROLLUP_SUFFIX.breaches, from, to, timeZone)).map(([member, at]) => breachEntryOf(member, at)).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return (await this.index(ROLLUP_SUFFIX.breaches, from, to, timeZone)).map(([member, at]) => breachEntryOf(member, at)).sort(breachOrder);
   }
 
   /** One call's entry in the breach index (its first queue entry was at `at`), or null when it is not booked as a breach. */
