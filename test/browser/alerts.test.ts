@@ -94,8 +94,8 @@ describe.runIf(CHROMIUM || process.env.CI)('alert strip and callback list in Chr
     expect(await item.innerText()).toMatch(/Garantie in gevaar[\s\S]*wachtrij Afval[\s\S]*langste wachttijd 4:0\d \(drempel 4:00\)[\s\S]*sinds \d\d:\d\d/);
     // Since when, on the contact centre's clock (not the TV's own zone).
     const live = await (await fetch(`${api.url}/api/live`, { headers: { authorization: `Bearer ${WALLBOARD}` } })).json();
-    // The board's clocks read Amsterdam time (web/src/format.ts clockTime), whatever zone the data is in.
-    const firedAt = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(live.alerts[0].firedAt));
+    // The board's clocks read BELOFTE_TIMEZONE's time (the live frame's timeZone).
+    const firedAt = new Intl.DateTimeFormat('nl-NL', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(live.alerts[0].firedAt));
     expect(await item.locator('.alert-since').innerText()).toBe(`sinds ${firedAt}`);
     expect(await strip(p).getAttribute('class')).toMatch(/is-flashing/);
     expect(await strip(p).getAttribute('data-beeps')).toBe('1');

@@ -98,6 +98,8 @@ function snapshot(opts: {
     window: opts.window ?? 'today',
     from: opts.window && opts.window !== 'today' ? new Date(at - 3600_000).toISOString() : MIDNIGHT,
     thresholds: { ...DEFAULT_THRESHOLDS },
+    // As the API sends it (BELOFTE_TIMEZONE): the board's clock and times are on this zone.
+    timeZone: 'Europe/Amsterdam',
     total,
     queues: opts.queues,
     agents: opts.agents ?? {},

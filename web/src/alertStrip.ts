@@ -8,7 +8,7 @@
  */
 import type { Alert } from '@belofte/shared/alerts';
 import { alertFigure, alertTitle, alertWhere } from '@belofte/shared/alertText';
-import { clockTime } from './format.ts';
+import { timeOfDay } from './format.ts';
 
 type Lang = 'nl' | 'en';
 
@@ -43,6 +43,8 @@ function store(key: string, value: string): void {
 export class AlertStrip {
   readonly el: HTMLElement;
   private alerts: Alert[] = [];
+  /** The contact centre's zone, from the same frame as the alerts: "since" is on its clock. */
+  private timeZone: string | null = null;
   private lang: Lang;
   private readonly on: Record<Switch, boolean>;
   /** Alerts already announced, so each sounds once, also across frames. */
@@ -86,9 +88,11 @@ export class AlertStrip {
 
   /**
    * The active alerts of the latest frame. A long wait is shown with the wait as it is now
-   * (`longestWait` of its queue in the same frame), not as it was when it fired.
+   * (`longestWait` of its queue in the same frame), not as it was when it fired. `timeZone`:
+   * the frame's (BELOFTE_TIMEZONE); without one the strip leaves out since when.
    */
-  update(alerts: Alert[] | undefined, longestWait: (queue: string) => number | undefined = () => undefined): void {
+  update(alerts: Alert[] | undefined, timeZone: string | null, longestWait: (queue: string) => number | undefined = () => undefined): void {
+    this.timeZone = timeZone;
     this.alerts = [...(alerts ?? [])]
       .map((a) => {
         const now = a.rule === 'longWait' && a.queue !== null ? longestWait(a.queue) : undefined;
@@ -141,7 +145,7 @@ export class AlertStrip {
     this.el.classList.toggle('is-flashing', this.on.flash && this.alerts.length > 0);
     this.el.dataset.sound = this.on.sound ? 'on' : 'off';
     this.el.dataset.flash = this.on.flash ? 'on' : 'off';
-    const time = (iso: string) => clockTime(Date.parse(iso), this.lang).slice(0, 5);
+    const zone = this.timeZone;
     const items = this.alerts
       .map((a) => {
         const figure = alertFigure(a, this.lang);
@@ -150,7 +154,7 @@ export class AlertStrip {
           <span class="alert-title">${esc(alertTitle(a, this.lang))}</span>
           <span class="alert-where">${esc(alertWhere(a, this.lang))}</span>
           ${figure ? `<span class="alert-figure">${esc(figure)}</span>` : ''}
-          <span class="alert-since">${w.since} ${esc(time(a.firedAt))}</span>
+          ${zone ? `<span class="alert-since">${w.since} ${esc(timeOfDay(Date.parse(a.firedAt), this.lang, zone))}</span>` : ''}
         </li>`;
       })
       .join('');

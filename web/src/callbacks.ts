@@ -6,9 +6,8 @@
  * whether they called again and were answered. Refreshes itself every 30 s.
  */
 import type { CallbackEntry, CallbackList } from '@belofte/api/schemas/callbacks';
-import { localDate } from '@belofte/shared/time';
 import { ApiFailure, apiJson } from './api.ts';
-import { esc, mmss } from './format.ts';
+import { esc, mmss, timeOfDay } from './format.ts';
 import { LANG_STORAGE_KEY } from './i18n.ts';
 
 type Lang = 'nl' | 'en';
@@ -33,11 +32,14 @@ const WORDS = {
   },
 } as const;
 
-const TZ = 'Europe/Amsterdam';
 const params = new URLSearchParams(location.search);
 const state = {
   lang: (stored() ?? (navigator.language.startsWith('nl') ? 'nl' : 'en')) as Lang,
-  date: params.get('date') ?? localDate(Date.now(), TZ),
+  /**
+   * The day shown; null until the first list when the address names none: the API then picks
+   * today in BELOFTE_TIMEZONE on the switch's clock, which this browser cannot know.
+   */
+  date: params.get('date') as string | null,
   openOnly: params.get('state') === 'open',
   list: null as CallbackList | null,
   canMark: true,
@@ -56,8 +58,9 @@ function stored(): string | null {
   }
 }
 
+/** A time of the list, on the contact centre's clock (the list's BELOFTE_TIMEZONE): only rendered with a list. */
 function time(iso: string): string {
-  return new Intl.DateTimeFormat(state.lang === 'nl' ? 'nl-NL' : 'en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return timeOfDay(Date.parse(iso), state.lang, state.list!.timeZone);
 }
 
 function pct(f: number | null): string {
@@ -89,7 +92,7 @@ function render(): void {
   $('date-label').textContent = t.date;
   $('open-label').textContent = t.openOnly;
   $('lang-toggle').textContent = t.other;
-  ($('date') as HTMLInputElement).value = state.date;
+  ($('date') as HTMLInputElement).value = state.date ?? '';
   ($('open-only') as HTMLInputElement).checked = state.openOnly;
   $('head').innerHTML = `<tr><th>${t.left}</th><th>${t.queue}</th><th>${t.waited}</th><th>${t.number}</th><th>${t.state}</th><th>${t.action}</th></tr>`;
   const list = state.list;
@@ -123,8 +126,10 @@ function problem(text: string | null): void {
 
 async function load(): Promise<void> {
   try {
-    const q = new URLSearchParams({ date: state.date, ...(state.openOnly ? { state: 'open' } : {}) });
+    const q = new URLSearchParams({ ...(state.date ? { date: state.date } : {}), ...(state.openOnly ? { state: 'open' } : {}) });
     state.list = await apiJson<CallbackList>(`/api/callbacks?${q}`);
+    // Stays on this day from now on, also past midnight (the 30 s refresh).
+    state.date ??= state.list.date;
     // Only supervisors and managers see full numbers, and only they may mark.
     state.canMark = state.list.entries.every((e) => e.caller === null || !e.caller.startsWith('****'));
     problem(null);

@@ -12,24 +12,31 @@ export interface SlChart {
   destroy(): void;
 }
 
-const TIME_ZONE = 'Europe/Amsterdam';
 const LINE = '#4fc3f7';
 const TARGET = '#ffd54f';
 const AXIS = '#e0e0e0';
 const GRID = 'rgba(255,255,255,0.14)';
 
-const hhmmFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const hhmmFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Axis ticks as 24-hour local time, e.g. 09:30 (the same in Dutch and English). */
-function hhmm(unixSeconds: number): string {
-  return hhmmFormat.format(new Date(unixSeconds * 1000));
+/** Axis ticks as 24-hour time in the contact centre's zone, e.g. 09:30 (the same in Dutch and English). */
+function hhmm(unixSeconds: number, timeZone: string | null): string {
+  // No zone yet (no live frame): no tick labels, rather than another zone's hours.
+  if (!timeZone) return '';
+  let f = hhmmFormats.get(timeZone);
+  if (!f) hhmmFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  return f.format(new Date(unixSeconds * 1000));
 }
 
 function fontPx(): number {
   return Math.round(Math.min(28, Math.max(13, window.innerWidth * 0.0095)));
 }
 
-export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart {
+/**
+ * `timeZone`: the contact centre's (BELOFTE_TIMEZONE, from the live frames; null until the first
+ * one), asked at every draw, so the axis follows the frames without rebuilding the chart.
+ */
+export function createSlChart(host: HTMLElement, labels: SlChartLabels, timeZone: () => string | null): SlChart {
   let plot: uPlot | null = null;
   let data: uPlot.AlignedData = [[], [], []];
   let builtFont = 0;
@@ -54,7 +61,11 @@ export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart
     });
     const opts: uPlot.Options = {
       ...size(),
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), TIME_ZONE),
+      // uPlot places its ticks (whole hours, quarters) on the hours of this zone.
+      tzDate: (ts) => {
+        const zone = timeZone();
+        return zone ? uPlot.tzDate(new Date(ts * 1e3), zone) : new Date(ts * 1e3);
+      },
       legend: { show: false },
       cursor: { show: false },
       scales: {
@@ -76,7 +87,7 @@ export function createSlChart(host: HTMLElement, labels: SlChartLabels): SlChart
         y: { range: [0, 100] },
       },
       axes: [
-        axis({ space: px * 5, values: (_u, splits) => splits.map(hhmm) }),
+        axis({ space: px * 5, values: (_u, splits) => splits.map((t) => hhmm(t, timeZone())) }),
         axis({
           // Fixed steps of 20 so the 80% target always has a labelled grid line.
           splits: () => [0, 20, 40, 60, 80, 100],

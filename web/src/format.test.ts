@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml } from './format.ts';
+import { clockTime, count, DASH, duration, esc, mmss, percent, percentHtml, timeOfDay } from './format.ts';
 
 describe('mmss', () => {
   it('formats whole seconds as m:ss', () => {
@@ -70,11 +70,47 @@ describe('count', () => {
 });
 
 describe('clockTime', () => {
-  it('shows Amsterdam time', () => {
+  it('shows Amsterdam time for Amsterdam', () => {
     // 2026-01-15 11:05:09 UTC = 12:05:09 CET
-    expect(clockTime(Date.UTC(2026, 0, 15, 11, 5, 9), 'nl')).toBe('12:05:09');
+    expect(clockTime(Date.UTC(2026, 0, 15, 11, 5, 9), 'nl', 'Europe/Amsterdam')).toBe('12:05:09');
     // Summer: UTC+2
-    expect(clockTime(Date.UTC(2026, 6, 15, 11, 5, 9), 'en')).toBe('13:05:09');
+    expect(clockTime(Date.UTC(2026, 6, 15, 11, 5, 9), 'en', 'Europe/Amsterdam')).toBe('13:05:09');
+  });
+
+  it('follows the zone it is given across its DST change, not Amsterdam', () => {
+    // London springs forward on 29 March 2026 at 01:00 UTC: 00:59:59 GMT, then 02:00 BST.
+    expect(clockTime(Date.UTC(2026, 2, 29, 0, 59, 59), 'nl', 'Europe/London')).toBe('00:59:59');
+    expect(clockTime(Date.UTC(2026, 2, 29, 1, 0, 0), 'nl', 'Europe/London')).toBe('02:00:00');
+    // The same instant in Amsterdam (changed at the same moment, an hour ahead) reads differently.
+    expect(clockTime(Date.UTC(2026, 2, 29, 1, 0, 0), 'nl', 'Europe/Amsterdam')).toBe('03:00:00');
+    // And back on 25 October 2026 at 01:00 UTC: 01:59:59 BST, then 01:00 GMT again.
+    expect(clockTime(Date.UTC(2026, 9, 25, 0, 59, 59), 'en', 'Europe/London')).toBe('01:59:59');
+    expect(clockTime(Date.UTC(2026, 9, 25, 1, 0, 0), 'en', 'Europe/London')).toBe('01:00:00');
+  });
+
+  it('keeps a zone without DST on its offset when other zones change (Curaçao, UTC−4)', () => {
+    // New York springs forward on 8 March 2026 at 07:00 UTC; Curaçao stays at UTC−4.
+    const before = Date.UTC(2026, 2, 8, 6, 30, 0);
+    const after = Date.UTC(2026, 2, 8, 7, 30, 0);
+    expect(clockTime(before, 'nl', 'America/Curacao')).toBe('02:30:00');
+    expect(clockTime(after, 'nl', 'America/Curacao')).toBe('03:30:00');
+    expect(clockTime(before, 'nl', 'America/New_York')).toBe('01:30:00');
+    expect(clockTime(after, 'nl', 'America/New_York')).toBe('03:30:00');
+    // Formats are cached per zone: asking Amsterdam in between does not change Curaçao's.
+    expect(clockTime(after, 'nl', 'Europe/Amsterdam')).toBe('08:30:00');
+    expect(clockTime(after, 'nl', 'America/Curacao')).toBe('03:30:00');
+  });
+});
+
+describe('timeOfDay', () => {
+  it('gives hours and minutes in the zone, 24-hour in both languages', () => {
+    // 29 March 2026 13:45 UTC: 14:45 in London (BST since that night), 09:45 in Curaçao.
+    const at = Date.UTC(2026, 2, 29, 13, 45, 30);
+    expect(timeOfDay(at, 'nl', 'Europe/London')).toBe('14:45');
+    expect(timeOfDay(at, 'en', 'Europe/London')).toBe('14:45');
+    expect(timeOfDay(at, 'en', 'America/Curacao')).toBe('09:45');
+    // The day before, London was still on GMT.
+    expect(timeOfDay(at - 86_400_000, 'nl', 'Europe/London')).toBe('13:45');
   });
 });
 

@@ -71,15 +71,30 @@ export function count(value: number, lang: Lang): string {
   return f.format(value);
 }
 
-/** Wall-clock time (HH:MM:SS) in the contact centre's zone. */
-export function clockTime(ms: number, lang: Lang, timeZone = 'Europe/Amsterdam'): string {
-  return new Intl.DateTimeFormat(locale(lang), {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** 24-hour time of day in the locale and zone; cached, since the clock asks four times a second. */
+function timeFormat(lang: Lang, timeZone: string, seconds: boolean): Intl.DateTimeFormat {
+  const key = `${lang}/${timeZone}/${seconds}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale(lang), { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
+    timeFormats.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * Wall-clock time (HH:MM:SS) in the contact centre's zone: BELOFTE_TIMEZONE as the API sends
+ * it (the live frame's, the agent view's `timeZone`), never the zone of the TV showing it.
+ */
+export function clockTime(ms: number, lang: Lang, timeZone: string): string {
+  return timeFormat(lang, timeZone, true).format(new Date(ms));
+}
+
+/** Time of day (HH:MM) in the contact centre's zone, as clockTime. */
+export function timeOfDay(ms: number, lang: Lang, timeZone: string): string {
+  return timeFormat(lang, timeZone, false).format(new Date(ms));
 }
 
 /** Escapes text for use inside HTML (agent names and pause reasons come from the PBX). */

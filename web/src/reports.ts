@@ -34,7 +34,11 @@ interface Loaded {
 const params = new URLSearchParams(location.search);
 const state = {
   lang: initialLang(storedLang(), navigator.language) as Lang,
-  week: params.get('week') && parseIsoWeek(params.get('week')!) ? params.get('week')! : formatIsoWeek(isoWeekOfInstant(Date.now(), 'Europe/Amsterdam')),
+  /**
+   * The week shown; null until the first load when the address names none: the API then picks
+   * the current week in BELOFTE_TIMEZONE on the switch's clock, which this browser cannot know.
+   */
+  week: params.get('week') && parseIsoWeek(params.get('week')!) ? params.get('week')! : (null as string | null),
   queue: params.get('queue') ?? '',
   /** One site of several (?site=); '' is the API's own. */
   site: params.get('site') ?? '',
@@ -60,8 +64,9 @@ function storedLang(): string | null {
 
 // ---------------------------------------------------------------- formatting
 
+/** The contact centre's zone (BELOFTE_TIMEZONE) as the report states it: only asked while rendering a loaded report. */
 function tz(): string {
-  return state.data?.stats.timeZone ?? 'Europe/Amsterdam';
+  return state.data!.stats.timeZone;
 }
 
 function dateText(iso: string, opts: Intl.DateTimeFormatOptions): string {
@@ -376,11 +381,13 @@ function renderControls(): void {
   const period = new URL('/reports/period', location.href);
   const token = params.get('token');
   if (token) period.searchParams.set('token', token);
-  period.searchParams.set('from', `${state.week.slice(0, 4)}-01`);
-  period.searchParams.set('to', `${state.week.slice(0, 4)}-12`);
+  if (state.week) {
+    period.searchParams.set('from', `${state.week.slice(0, 4)}-01`);
+    period.searchParams.set('to', `${state.week.slice(0, 4)}-12`);
+  }
   if (state.queue) period.searchParams.set('queue', state.queue);
   $<HTMLAnchorElement>('to-period').href = period.pathname + period.search;
-  $<HTMLInputElement>('week').value = state.week;
+  $<HTMLInputElement>('week').value = state.week ?? '';
   const select = $<HTMLSelectElement>('queue');
   const queues = [...state.knownQueues].sort((a, b) => a.localeCompare(b));
   if (state.queue && !queues.includes(state.queue)) queues.push(state.queue);
@@ -420,13 +427,17 @@ async function load(): Promise<void> {
   const seq = ++state.loadSeq;
   document.body.dataset.ready = 'false';
   const q = filterQuery();
-  const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1));
   try {
+    // No week asked for: the API's current week first, then the rest for that week.
+    const current = state.week === null ? await apiJson<WeeklyStats>(`/api/stats/weekly?${q.slice(1)}`) : null;
+    if (seq !== state.loadSeq) return;
+    const week = (state.week ??= current!.week);
+    const prev = formatIsoWeek(shiftIsoWeek(parseIsoWeek(week)!, -1));
     const [stats, previous, breaches, abandoned, complaints] = await Promise.all([
-      apiJson<WeeklyStats>(`/api/stats/weekly?week=${state.week}${q}`),
+      current ?? apiJson<WeeklyStats>(`/api/stats/weekly?week=${week}${q}`),
       apiJson<WeeklyStats>(`/api/stats/weekly?week=${prev}${q}`),
-      apiJson<BreachList>(`/api/breaches?week=${state.week}${q}`),
-      apiJson<AbandonedList>(`/api/stats/abandoned?week=${state.week}${q}`),
+      apiJson<BreachList>(`/api/breaches?week=${week}${q}`),
+      apiJson<AbandonedList>(`/api/stats/abandoned?week=${week}${q}`),
       apiJson<ComplaintList>(`/api/complaints?state=open${q}`),
     ]);
     if (seq !== state.loadSeq) return;
@@ -463,14 +474,16 @@ async function loadSites(): Promise<void> {
   select.innerHTML = state.sites.map((n) => `<option value="${esc(n)}"${n === (state.site || state.sites[0]) ? ' selected' : ''}>${esc(n)}</option>`).join('');
 }
 
-function go(week: string, queue = state.queue, site = state.site): void {
+/** Shows `week` (null: the current one, as the API counts it). */
+function go(week: string | null, queue = state.queue, site = state.site): void {
   state.week = week;
   state.queue = queue;
   if (site !== state.site) state.knownQueues.clear();
   state.site = site;
   state.editing = null;
   const url = new URL(location.href);
-  url.searchParams.set('week', week);
+  if (week) url.searchParams.set('week', week);
+  else url.searchParams.delete('week');
   if (queue) url.searchParams.set('queue', queue);
   else url.searchParams.delete('queue');
   if (site) url.searchParams.set('site', site);
@@ -518,8 +531,9 @@ async function saveFollowUp(form: HTMLFormElement): Promise<void> {
 }
 
 function wire(): void {
-  $('prev-week').addEventListener('click', () => go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1))));
-  $('next-week').addEventListener('click', () => go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, 1))));
+  // Before the first load the week is not known yet: nothing to step from.
+  $('prev-week').addEventListener('click', () => state.week && go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, -1))));
+  $('next-week').addEventListener('click', () => state.week && go(formatIsoWeek(shiftIsoWeek(parseIsoWeek(state.week)!, 1))));
   $<HTMLInputElement>('week').addEventListener('change', (e) => {
     const v = (e.target as HTMLInputElement).value;
     if (parseIsoWeek(v)) go(v);
@@ -528,6 +542,7 @@ function wire(): void {
   $<HTMLSelectElement>('site').addEventListener('change', (e) => go(state.week, '', (e.target as HTMLSelectElement).value));
   const csv = (part: 'figures' | 'agents') => () => {
     const q = filterQuery();
+    if (!state.week) return;
     void downloadWithToken(`/api/stats/weekly?week=${state.week}${q}&format=csv&part=${part}&lang=${state.lang}`, `belofte-${state.week}-${part}.csv`).catch(showProblem);
   };
   $('csv-figures').addEventListener('click', csv('figures'));

@@ -103,6 +103,15 @@ function thresholds(): Thresholds | null {
   return state.today?.thresholds ?? state.hour?.thresholds ?? null;
 }
 
+/**
+ * The contact centre's zone (BELOFTE_TIMEZONE), as the live frames carry it: every clock and
+ * time of day on the board is on it, whatever zone the TV itself is set to. Null until the
+ * first frame: the clock stays empty rather than show another zone's time.
+ */
+function timeZone(): string | null {
+  return state.today?.timeZone ?? state.hour?.timeZone ?? null;
+}
+
 function thresholdVars(th: Thresholds): Record<string, number> {
   return { min: Math.round(th.guaranteeSeconds / 60), n: th.maxTransfers };
 }
@@ -367,7 +376,8 @@ function renderStatus(): void {
   $('board').classList.toggle('is-stale', stale);
   const banner = $('stale-banner');
   banner.hidden = !stale;
-  const time = state.lastGoodAt ? clockTime(state.lastGoodAt, state.lang) : null;
+  const zone = timeZone();
+  const time = state.lastGoodAt && zone ? clockTime(state.lastGoodAt, state.lang, zone) : null;
   if (stale) {
     // The key fact first: since when the figures are old; then why, then that clocks stopped.
     const since = time ? `<span class="since">${esc(tr('lastGoodUpdate', { time }))}</span>` : '';
@@ -385,7 +395,9 @@ function setWaitLevel(el: HTMLElement, level: WaitStatus | 'none'): void {
 function tick(): void {
   const now = Date.now();
   const th = thresholds();
-  $('clock').textContent = clockTime(now, state.lang);
+  const zone = timeZone();
+  const clock = zone ? clockTime(now, state.lang, zone) : '';
+  if ($('clock').textContent !== clock) $('clock').textContent = clock;
   // Old figures must not look alive: waits and times in state stop where the last frame left them.
   if (stale) return;
   document.querySelectorAll<HTMLElement>('[data-wait-base]').forEach((el) => {
@@ -443,7 +455,7 @@ function updateChart(): void {
 
 function makeChart(): void {
   chart?.destroy();
-  chart = createSlChart($('chart'), { series: tr('chartSeries'), target: tr('chartTarget') });
+  chart = createSlChart($('chart'), { series: tr('chartSeries'), target: tr('chartTarget') }, timeZone);
   updateChart();
 }
 
@@ -520,7 +532,7 @@ function onFrame(which: 'today' | 'hour', data: string): void {
     if (which === 'today') state.lastGoodSwitchAt = snap.at;
   }
   state[which] = snap;
-  if (which === 'today') alertStrip?.update(snap.alerts, (q) => snap.queues[q]?.longestWaitSeconds);
+  if (which === 'today') alertStrip?.update(snap.alerts, snap.timeZone ?? null, (q) => snap.queues[q]?.longestWaitSeconds);
   // Both sockets carry the full snapshot; each screen part re-renders from its own source.
   renderTotals();
   renderQueues();

@@ -160,6 +160,7 @@ export function combineSites(parts: ReadonlyArray<readonly [string, LiveSnapshot
     window: first.window,
     from: first.from,
     thresholds: first.thresholds,
+    timeZone: first.timeZone,
     total,
     queues,
     agents,
@@ -215,7 +216,8 @@ class SiteReader {
     const from = window.ms === null ? midnight : switchNow - window.ms;
     const snapshot = await readFigures(this.redis, { keys: this.keys, thresholds, from, to: Number.MAX_SAFE_INTEGER, now, midnight, window: window.name });
     this.clockOffsetMs = snapshot.clockOffsetMs ?? 0;
-    return snapshot;
+    // The pages format every clock and time of day in this zone, not in the TV's own.
+    return { ...snapshot, timeZone: config.BELOFTE_TIMEZONE };
   }
 
   /** The counts with staffing advice, queue names, targets and board order, and the active alerts. */

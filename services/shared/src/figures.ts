@@ -95,6 +95,11 @@ export interface LiveSnapshot {
   clockOffsetMs?: number;
   /** The active alerts (the API fills this in; a replay has none). */
   alerts?: Alert[];
+  /**
+   * The contact centre's time zone (BELOFTE_TIMEZONE; the API fills this in): the zone of
+   * "today" and of every clock and time of day the wallboard shows.
+   */
+  timeZone?: string;
   /** Whether the figures can be trusted right now. */
   health: LiveHealth;
   /** Per site (one phone switch, one collector): its total and health. */

@@ -69,7 +69,7 @@ export function callbackRoutes(api: ApiRoutes, ctx: ApiContext): void {
       const callbacks = await readCallbacks(sc.redis, sc.keys, candidates.map((r) => r.linkedid));
       const { entries, summary } = buildList(records, inProgress, { from, to, fullNumbers: fullNumbers(principal), callbacks });
       const shown = entries.filter((e) => (!query.queue || e.queue === query.queue) && (query.state === 'all' || e.state === 'open'));
-      return c.json({ date, from: new Date(from).toISOString(), to: new Date(to).toISOString(), queue: query.queue ?? null, state: query.state, summary, count: shown.length, entries: shown });
+      return c.json({ date, timeZone: tz, from: new Date(from).toISOString(), to: new Date(to).toISOString(), queue: query.queue ?? null, state: query.state, summary, count: shown.length, entries: shown });
     },
   );
 

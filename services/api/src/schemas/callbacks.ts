@@ -77,7 +77,8 @@ export const CallbackDetail = CallbackEntry.extend({ audit: z.array(AuditEntry).
 
 export const CallbackList = z
   .object({
-    date: z.string(),
+    date: z.string().describe('The local day listed (the one asked for, or today on the switch\'s clock).'),
+    timeZone: z.string().describe('BELOFTE_TIMEZONE: the zone of the day and of the times the page shows.'),
     from: instant(),
     to: instant(),
     queue: z.string().nullable(),

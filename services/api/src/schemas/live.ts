@@ -95,6 +95,7 @@ export const LiveSnapshotSchema = z
     window: z.string(),
     from: instant(),
     thresholds: ThresholdsSchema,
+    timeZone: z.string().describe('BELOFTE_TIMEZONE: the zone of "today", and of the clocks and times of day the pages show.'),
     total: LiveQueueFigures,
     queues: z.record(z.string(), LiveQueueFigures),
     agents: z.record(z.string(), LiveAgentView),
@@ -140,7 +141,7 @@ export const HistorySchema = z
 
 // The compiler checks that the schemas and the shared types describe the same documents.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot & Required<Pick<LiveSnapshot, 'alerts'>>> = true;
+const sameSnapshot: Same<z.infer<typeof LiveSnapshotSchema>, LiveSnapshot & Required<Pick<LiveSnapshot, 'alerts' | 'timeZone'>>> = true;
 const sameQueue: Same<z.infer<typeof LiveQueueFigures>, QueueFigures> = true;
 const sameAgent: Same<z.infer<typeof LiveAgentView>, AgentView> = true;
 const sameHistory: Same<z.infer<typeof HistorySchema>, History> = true;
