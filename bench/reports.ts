@@ -61,7 +61,7 @@ async function bytesOf(redis: Redis, prefix: string): Promise<number> {
     const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
     cursor = next;
     const p = redis.pipeline();
-    for (const k of found) p.memory('USAGE', k);
+    for (const k of found) p.memory('USAGE', k, 'SAMPLES', 0);
     for (const [, n] of (await p.exec()) ?? []) total += Number(n) || 0;
   } while (cursor !== '0');
   return total;
@@ -95,7 +95,7 @@ export async function runReports(o: BenchOptions): Promise<BenchResult> {
       await waitFor(async () => ((await redis.get(keys.breachFollowUpsComplete)) === '1' ? true : undefined), 120_000, 'the follow-up index check');
       const weekly = await timed(() => computeWeekly(ctx, WEEK, null, now), 5);
       const fromRecords = await timed(() => computeWeeklyFromRecords(createContext(config, redis, quiet), WEEK, null, now), size > 100_000 ? 1 : 3);
-      const breaches = await timed(() => ctx.rollups.breaches(span.from, span.to, TZ).then((b) => ctx.records.many(b.map((x) => x.id))), 5);
+      const breaches = await timed(() => ctx.rollups.breaches(span.from, span.to, TZ).then((b) => ctx.records.many(b)), 5);
       const agent = await timed(() => ctx.agents([AGENTS[0]!], now), 5);
       const bytes = await bytesOf(redis, prefix);
       // /api/live's read in the same process while weekly reports run back to back, beside the

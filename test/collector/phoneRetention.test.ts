@@ -4,12 +4,12 @@
  * read them there — while every figure stays as it was and the records keep their expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keys } from '@belofte/shared/keys';
+import { Keys, recordHour } from '@belofte/shared/keys';
 import { formatIsoWeek, isoWeekOfInstant, localDate, startOfLocalDay } from '@belofte/shared/time';
 import { Collector } from '@belofte/collector/collector';
 import { RedisWriter } from '@belofte/collector/redis/writer';
 import { forgetCallerNumbers } from '@belofte/collector/retention';
-import { storedRecordJson } from '@belofte/shared/rollup';
+import { decodeRecord } from '@belofte/shared/storedRecord';
 import { buildCall } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, quietLog, testConfig, type RunningApi } from '../support/stack.ts';
@@ -37,6 +37,13 @@ const calls = (at: number, tag: string, caller: string) => [
   buildCall({ id: `${tag}.gone`, at: at + 60_000, queues: ['Parkeren'], waits: [90], last: 'abandoned', agents: [], talks: [], caller }),
   buildCall({ id: `${tag}.fine`, at: at + 120_000, queues: ['Afval'], waits: [10], last: 'answered', agents: ['Bram Jansen'], talks: [100], caller }),
 ];
+
+/** Where a record is stored: its first entry's hour bucket. */
+const bucketOf = (id: string, at: number) => keys.recordBucket(keys.durableBase(id), recordHour(at));
+async function stored(id: string, at: number) {
+  const text = await redis.hget(bucketOf(id, at), id);
+  return text === null ? null : decodeRecord(id, text)!.record;
+}
 
 async function get(path: string, token = MANAGER, via = api): Promise<any> {
   const res = await fetch(via.url + path, { headers: { authorization: `Bearer ${token}` } });
@@ -74,19 +81,19 @@ describe('phone number retention', () => {
     // An API with PHONE_RETENTION_DAYS=90 shows none of it, even before the records are rewritten.
     expect((await get(`/api/breaches?from=${oldDate}&to=${oldDate}`)).breaches[0].caller).toBeNull();
     expect(JSON.stringify(await get(`/api/callbacks?date=${oldDate}`, SUPERVISOR))).not.toContain(OLD_NUMBER);
-    const ttlBefore = await redis.ttl(keys.record('old.breach'));
+    const ttlBefore = await redis.ttl(bucketOf('old.breach', OLD));
 
     const collector = new Collector(testConfig(prefix, { AMI_HOST: '127.0.0.1', PHONE_RETENTION_DAYS: '90', BELOFTE_TIMEZONE: TZ }), redis, quietLog);
     await collector.trim(NOW);
 
-    for (const id of ['old.breach', 'old.gone', 'old.fine']) {
-      const r = JSON.parse(storedRecordJson((await redis.get(keys.record(id)))!)!);
+    for (const [i, id] of ['old.breach', 'old.gone', 'old.fine'].entries()) {
+      const r = (await stored(id, OLD + i * 60_000))!;
       expect(r.callerIdNum, id).toBe('');
       expect(r.visits.length, id).toBeGreaterThan(0);
     }
-    for (const id of ['recent.breach', 'recent.gone', 'recent.fine']) expect(JSON.parse(storedRecordJson((await redis.get(keys.record(id)))!)!).callerIdNum, id).toBe(RECENT_NUMBER);
+    for (const [i, id] of ['recent.breach', 'recent.gone', 'recent.fine'].entries()) expect((await stored(id, RECENT + i * 60_000))!.callerIdNum, id).toBe(RECENT_NUMBER);
     // The record keeps its expiry (RETENTION_DAYS), to within the seconds the test took.
-    const ttlAfter = await redis.ttl(keys.record('old.breach'));
+    const ttlAfter = await redis.ttl(bucketOf('old.breach', OLD));
     expect(ttlAfter).toBeGreaterThan(0);
     expect(ttlBefore - ttlAfter).toBeLessThan(60);
 
@@ -115,26 +122,29 @@ describe('phone number retention', () => {
     expect((await get(`/api/breaches?from=${localDate(RECENT, TZ)}&to=${localDate(RECENT, TZ)}`)).breaches[0].caller).toBe('****4321');
   });
 
-  it('resumes from its watermark, in bounded passes, and does nothing twice', async () => {
+  it('resumes from its watermark, in bounded passes of whole days, and does nothing twice', async () => {
     const writer = new RedisWriter(redis, { keys, retentionDays: 400, maxBuffered: 5000 });
     const base = startOfLocalDay(NOW - 200 * DAY, TZ);
-    for (let i = 0; i < 1200; i++) writer.enqueue([{ kind: 'callFinished', call: buildCall({ id: `many.${i}`, at: base + i * 1000, queues: ['Spoed'], waits: [5], last: 'answered', agents: ['Anna de Vries'], talks: [30], caller: `06${String(i).padStart(8, '0')}` }) }]);
+    for (let i = 0; i < 1200; i++) writer.enqueue([{ kind: 'callFinished', call: buildCall({ id: `many.${i}`, at: base + i * 600_000, queues: ['Spoed'], waits: [5], last: 'answered', agents: ['Anna de Vries'], talks: [30], caller: `06${String(i).padStart(8, '0')}` }) }]);
     await writer.flush();
     await redis.del(keys.callersForgottenUntil);
     const cutoff = NOW - 90 * DAY;
-    const first = await forgetCallerNumbers(redis, keys, cutoff, 500);
-    expect(first.forgotten).toBe(500);
+    // 144 calls a day, over 8⅓ days: a pass stops at the first day's end past 500.
+    const oldest = base - 12 * 3_600_000;
+    const first = await forgetCallerNumbers(redis, keys, cutoff, oldest, 500);
+    expect(first.forgotten).toBeGreaterThanOrEqual(500);
+    expect(first.forgotten).toBeLessThan(500 + 144);
     expect(first.until).toBeLessThan(cutoff);
     let total = first.forgotten;
     for (let pass = 0; pass < 10; pass++) {
-      const r = await forgetCallerNumbers(redis, keys, cutoff, 500);
+      const r = await forgetCallerNumbers(redis, keys, cutoff, oldest, 500);
       total += r.forgotten;
       if (r.until === cutoff) break;
     }
     expect(total).toBe(1200);
     expect(Number(await redis.get(keys.callersForgottenUntil))).toBe(cutoff);
-    expect((await forgetCallerNumbers(redis, keys, cutoff)).forgotten).toBe(0);
-    const texts = await redis.mget(...Array.from({ length: 1200 }, (_, i) => keys.record(`many.${i}`)));
-    expect(texts.every((t) => t !== null && JSON.parse(storedRecordJson(t)!).callerIdNum === '')).toBe(true);
+    expect((await forgetCallerNumbers(redis, keys, cutoff, oldest)).forgotten).toBe(0);
+    const records = await Promise.all(Array.from({ length: 1200 }, (_, i) => stored(`many.${i}`, base + i * 600_000)));
+    expect(records.every((r) => r !== null && r.callerIdNum === '')).toBe(true);
   });
 });

@@ -62,8 +62,12 @@ describe('Redis Cluster', () => {
         const port = cluster.nodes.split(',')[0]!.split(':')[1]!;
         const slotsOfTag = new Set(found.map((k) => execFileSync('redis-cli', ['-p', port, 'cluster', 'keyslot', k], { encoding: 'utf8' }).trim()));
         expect(slotsOfTag.size, tag).toBe(1);
-        if (found.some((k) => /:c:/.test(k))) recordSlots.add([...slotsOfTag][0]!);
-        if (found.some((k) => /:c:/.test(k))) expect(found.some((k) => /:rq:\d{4}-/.test(k)), `${tag} holds its records' rollups`).toBe(true);
+        // Record buckets (one per hour), with their rollups and days index beside them.
+        if (found.some((k) => /:r:\d+$/.test(k))) {
+          recordSlots.add([...slotsOfTag][0]!);
+          expect(found.some((k) => /:rq:\d{4}-/.test(k)), `${tag} holds its records' rollups`).toBe(true);
+          expect(found.some((k) => /:days$/.test(k)), `${tag} holds its days index`).toBe(true);
+        }
       }
       expect(recordSlots.size).toBeGreaterThan(1);
     }

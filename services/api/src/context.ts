@@ -194,7 +194,7 @@ class SiteReader {
     private readonly queueSettings: QueueSettings,
   ) {
     this.keys = new Keys(config.REDIS_PREFIX, name);
-    this.records = new CallRecords(redis, this.keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
+    this.records = new CallRecords(redis, this.keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, retentionDays: config.RETENTION_DAYS, onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
     this.rollups = new RollupReader(redis, this.keys);
     this.followedUp = new FollowedUpBreaches(redis, this.keys, this.rollups, this.records, log);
     this.alerts = new AlertStore(redis, this.keys);

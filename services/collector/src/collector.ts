@@ -6,13 +6,15 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
-import { queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
+import { queueSettingsOf, rollupRulesOf, thresholdsOf } from '@belofte/shared/config';
 import { Keys } from '@belofte/shared/keys';
 import { AmiClient } from './ami/client.ts';
 import { MalformedEvent, normalise } from './ami/normalise.ts';
 import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { Pipeline } from './pipeline.ts';
 import { trimWindows } from './redis/scripts.ts';
+import { moveLegacyRecords } from './legacyRecords.ts';
+import { trimRecordDays } from './recordBuckets.ts';
 import { forgetCallerNumbers } from './retention.ts';
 
 /** The longest window the API serves is 24 h; keep a little more. */
@@ -45,7 +47,7 @@ export class Collector {
       keys: this.keys,
       thresholds: thresholdsOf(config),
       thresholdsFor: (queue) => settings.thresholds(queue, config.BELOFTE_SITE),
-      timeZone: config.BELOFTE_TIMEZONE,
+      rollups: rollupRulesOf(config),
       retentionDays: config.RETENTION_DAYS,
       maxBuffered: config.BUFFER_MAX_EVENTS,
       maxWaitMs: config.MAX_WAIT_SECONDS * 1000,
@@ -110,6 +112,7 @@ export class Collector {
     // Register the site, so an API without BELOFTE_SITES finds it and shows it beside the others.
     await this.redis.sadd(Keys.siteRegistry(this.config.REDIS_PREFIX), this.config.BELOFTE_SITE).catch((e: Error) => this.log.warn({ err: e.message }, 'could not register the site; an API without BELOFTE_SITES will not find it until it can'));
     c.start();
+    void this.moveLegacyRecords();
     this.every(1_000, () => this.pipeline.tick(this.switchNow()));
     this.every(60_000, () => void this.trim());
     // A periodic QueueStatus heals drift both ways (a missed end, a caller never seen joining).
@@ -210,21 +213,35 @@ export class Collector {
     }
   }
 
-  /** Drops window entries older than any window serves, and index entries of expired records. */
+  /** Drops window entries older than any window serves, and days whose record buckets have expired. */
   async trim(now = Date.now()): Promise<void> {
     try {
       await trimWindows(this.redis, this.keys, now - WINDOW_KEEP_MS);
-      // The records expire by themselves (EX); their index entries go with them here.
-      const cutoff = `(${now - this.config.RETENTION_DAYS * 86_400_000}`;
-      for (const base of this.keys.durableBases) await this.redis.zremrangebyscore(this.keys.recordsIndex(base), '-inf', cutoff);
+      await trimRecordDays(this.redis, this.keys, now - this.config.RETENTION_DAYS * 86_400_000 - 86_400_000);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'trimming old window entries failed; will retry');
     }
     try {
-      const r = await forgetCallerNumbers(this.redis, this.keys, now - this.config.PHONE_RETENTION_DAYS * 86_400_000);
+      const r = await forgetCallerNumbers(this.redis, this.keys, now - this.config.PHONE_RETENTION_DAYS * 86_400_000, now - this.config.RETENTION_DAYS * 86_400_000);
       if (r.forgotten > 0) this.log.info({ forgotten: r.forgotten, phoneRetentionDays: this.config.PHONE_RETENTION_DAYS }, "removed callers' numbers past their retention");
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, "removing callers' numbers past their retention failed; will retry");
+    }
+  }
+
+  /** Records of the format before 2 into the hour buckets (see legacyRecords.ts), in the background. */
+  async moveLegacyRecords(): Promise<void> {
+    let moved = 0;
+    try {
+      for (;;) {
+        const r = await moveLegacyRecords(this.redis, this.keys, { rulesStamp: this.pipeline.writer.records.stamp, retentionDays: this.config.RETENTION_DAYS });
+        moved += r.moved;
+        if (r.unreadable) this.log.warn({ unreadable: r.unreadable }, 'old call records that could not be read were left to expire');
+        if (r.done || this.stopping) break;
+      }
+      if (moved > 0) this.log.info({ moved }, 'call records moved to the stored format 2');
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message, moved }, 'moving old call records failed; the next start tries again');
     }
   }
 

@@ -15,6 +15,7 @@ import type { MemberStatus, QueueEntry } from './domain/events.ts';
 import { CallTracker, type TrackerState } from './domain/tracker.ts';
 import type { CustomerCall, AgentState } from './domain/types.ts';
 import { RedisWriter } from './redis/writer.ts';
+import type { RollupRules } from '@belofte/shared/rollup';
 
 export interface PipelineOptions {
   redis: Redis | Cluster;
@@ -22,8 +23,10 @@ export interface PipelineOptions {
   thresholds: Thresholds;
   /** A queue's own targets (BELOFTE_QUEUES). */
   thresholdsFor?: (queue: string) => Thresholds;
-  /** Local days of the rollups (BELOFTE_TIMEZONE). */
+  /** Local days of the rollups (BELOFTE_TIMEZONE), without `rollups`. */
   timeZone?: string;
+  /** What the rollups are counted with (rollupRulesOf(config)); needed with `thresholdsFor`. */
+  rollups?: RollupRules;
   retentionDays: number;
   maxBuffered: number;
   log: Logger;
@@ -71,7 +74,7 @@ export class Pipeline {
     this.writer = new RedisWriter(o.redis, {
       keys: o.keys,
       retentionDays: o.retentionDays,
-      rollups: { thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
+      rollups: o.rollups ?? { thresholds: o.thresholds, thresholdsFor: o.thresholdsFor, timeZone: o.timeZone ?? 'Europe/Amsterdam' },
       maxBuffered: o.maxBuffered,
       onError: (e, attempt) => {
         if (attempt === 1 || attempt % 20 === 0) o.log.error({ err: e.message, buffered: this.writer.buffered, attempt }, 'Redis write failed; holding events and retrying');

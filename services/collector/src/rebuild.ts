@@ -5,13 +5,13 @@
  * from the call records, for upgrades (records written before rollups existed), after a
  * threshold changed (TARGET_SECONDS, GUARANTEE_SECONDS, MAX_TRANSFERS) and for audits. Each
  * day's rollup and index keys are replaced whole; every record whose first queue entry is in
- * the period keeps its new contribution, so a later rewrite of it takes the right share out.
+ * the period is stamped with these rules, so a later rewrite of it takes the right share out.
  * Calls that began in the 24 hours before the period add their later entries, as the weekly
  * statistics read them. Rebuild the past: a call finishing during the rebuild of its own day
  * may be counted in the old sums only; rebuilding that day again settles it.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { ConfigError, loadConfig, queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
+import { ConfigError, loadConfig, rollupRulesOf } from '@belofte/shared/config';
 import type { CallRecord } from '@belofte/shared/callRecord';
 import { Keys } from '@belofte/shared/keys';
 import { createRedis, whenReady } from '@belofte/shared/redis';
@@ -20,17 +20,19 @@ import {
   AGENT_ROLLUP,
   contributionOf,
   datesOf,
-  encodeContribution,
-  encodeStoredRecord,
   QUEUE_ROLLUP,
   ROLLUP_SUFFIX,
-  storedRecordJson,
+  rulesStamp,
+  specOf,
   suffixDate,
   vectorText,
   type Contribution,
   type RollupRules,
 } from '@belofte/shared/rollup';
+import { decodeRecord, encodeRecord } from '@belofte/shared/storedRecord';
 import { localToUtc, parseLocalDate, startOfNextLocalDay } from '@belofte/shared/time';
+import { recordBuckets } from './recordBuckets.ts';
+import { scripts } from './redis/scripts.ts';
 
 const MARGIN_MS = 24 * 3_600_000;
 const CHUNK = 500;
@@ -39,7 +41,7 @@ export interface RebuildResult {
   dates: string[];
   /** Records read (the period and its margin). */
   records: number;
-  /** Records whose stored contribution changed. */
+  /** Records now stamped with these rules (they were counted with others). */
   rewritten: number;
 }
 
@@ -58,28 +60,27 @@ export async function rebuildRollups(
   if (to <= from) throw new ConfigError('--to must not be before --from');
   const dates = new Set(datesOf(from, to, tz));
 
-  const ids = (await Promise.all(keys.durableBases.map((b) => redis.zrangebyscore(keys.recordsIndex(b), from - MARGIN_MS, `(${to}`, 'WITHSCORES')))).flat();
-  const calls: Array<{ record: CallRecord; stored: string; first: number }> = [];
-  for (let i = 0; i < ids.length; i += 2 * CHUNK) {
-    const chunk: Array<[string, number]> = [];
-    for (let j = i; j < Math.min(ids.length, i + 2 * CHUNK); j += 2) chunk.push([ids[j]!, Number(ids[j + 1])]);
-    const texts = await Promise.all(chunk.map(([id]) => redis.get(keys.record(id))));
-    texts.forEach((text, j) => {
-      const json = text === null ? null : storedRecordJson(text);
-      if (json === null) return;
-      try {
-        calls.push({ record: JSON.parse(json) as CallRecord, stored: text!, first: chunk[j]![1] });
-      } catch {
-        // An unreadable record adds nothing, as the readers skip it.
+  // Every record whose first entry is in the period or its margin.
+  const calls: Array<{ record: CallRecord; stored: string; rules: string; bucket: string }> = [];
+  for await (const chunk of recordBuckets(redis, keys, from - MARGIN_MS, to, 7)) {
+    for (const { bucket, records } of chunk.buckets) {
+      for (const [id, text] of Object.entries(records)) {
+        try {
+          const stored = decodeRecord(id, text);
+          if (stored && stored.record.firstJoinedAt >= from - MARGIN_MS && stored.record.firstJoinedAt < to) calls.push({ record: stored.record, stored: text, rules: stored.rules, bucket });
+        } catch {
+          // An unreadable record adds nothing, as the readers skip it.
+        }
       }
-    });
+    }
   }
   // A record listed as another's alias is part of that one.
   const aliases = new Set(calls.flatMap((c) => (c.record.aliases ?? []).filter((a) => a !== c.record.linkedid)));
 
   // Sums per durable base (the rollups of a call live beside its record).
   const sums = new Map<string, Contribution>();
-  const rewrites: Array<[key: string, stored: string]> = [];
+  const stamp = rulesStamp(specOf(o.rules));
+  const rewrites: Array<{ bucket: string; id: string; was: string; now: string }> = [];
   for (const c of calls) {
     if (aliases.has(c.record.linkedid)) continue;
     const contribution = contributionOf(c.record, o.rules);
@@ -88,17 +89,19 @@ export async function rebuildRollups(
     let sum = sums.get(base);
     if (!sum) sums.set(base, (sum = { hashes: new Map(), indexes: [] }));
     addContribution(sum, inPeriod);
-    if (c.first >= from) {
-      const stored = encodeStoredRecord(encodeContribution(contribution), storedRecordJson(c.stored)!);
-      if (stored !== c.stored) rewrites.push([keys.record(c.record.linkedid), stored]);
-    }
+    // Counted with these rules now: a later rewrite takes this share out.
+    if (c.record.firstJoinedAt >= from && c.rules !== stamp) rewrites.push({ bucket: c.bucket, id: c.record.linkedid, was: c.stored, now: encodeRecord(c.record, stamp) });
   }
 
   const ttl = o.retentionDays * 86_400 + 172_800;
+  // One MULTI per day and base: a reader sees the old sums or the new ones, never half. All
+  // sent at once (the connection pipelines them), not a round trip each.
+  const writes: Array<Promise<unknown>> = [];
   for (const base of keys.durableBases) {
     const sum = sums.get(base) ?? { hashes: new Map(), indexes: [] };
+    const indexesOf = new Map<string, Contribution['indexes']>();
+    for (const e of sum.indexes) indexesOf.set(e[0], [...(indexesOf.get(e[0]) ?? []), e]);
     for (const date of dates) {
-      // One MULTI per day and kind: a reader sees the old sums or the new ones, never half.
       const tx = redis.multi();
       const queues = base + ROLLUP_SUFFIX.queues(date);
       const agents = base + ROLLUP_SUFFIX.agents(date);
@@ -113,14 +116,17 @@ export async function rebuildRollups(
         [ROLLUP_SUFFIX.breaches(date), breaches],
         [ROLLUP_SUFFIX.abandoned(date), abandoned],
       ] as const) {
-        const entries = sum.indexes.filter(([s]) => s === suffix);
+        const entries = indexesOf.get(suffix) ?? [];
         if (entries.length) tx.zadd(key, ...entries.flatMap(([, score, member]) => [Math.round(score), member])).expire(key, ttl);
       }
-      await tx.exec();
+      writes.push(tx.exec());
     }
   }
+  await Promise.all(writes);
+  await redis.hset(keys.rollupRules, stamp, specOf(o.rules));
+  scripts.define(redis);
   for (let i = 0; i < rewrites.length; i += CHUNK) {
-    await Promise.all(rewrites.slice(i, i + CHUNK).map(([key, stored]) => redis.set(key, stored, 'KEEPTTL')));
+    await Promise.all(rewrites.slice(i, i + CHUNK).map((w) => scripts.run(redis, 'recordReplaced', [w.bucket], [w.id, w.was, w.now])));
   }
   return { dates: [...dates], records: calls.length, rewritten: rewrites.length };
 }
@@ -143,12 +149,12 @@ async function main(): Promise<void> {
     const redis = createRedis(config, { failFast: false });
     await whenReady(redis);
     const result = await rebuildRollups(redis, new Keys(config.REDIS_PREFIX, config.BELOFTE_SITE), {
-      rules: { thresholds: thresholdsOf(config), thresholdsFor: (q) => queueSettingsOf(config).thresholds(q, config.BELOFTE_SITE), timeZone: config.BELOFTE_TIMEZONE },
+      rules: rollupRulesOf(config),
       fromDate: args.from,
       toDate: args.to,
       retentionDays: config.RETENTION_DAYS,
     });
-    process.stdout.write(`rollups: rebuilt ${result.dates.length} day(s) ${result.dates[0]} … ${result.dates.at(-1)} from ${result.records} record(s); ${result.rewritten} record(s) got a new contribution\n`);
+    process.stdout.write(`rollups: rebuilt ${result.dates.length} day(s) ${result.dates[0]} … ${result.dates.at(-1)} from ${result.records} record(s); ${result.rewritten} record(s) now carry these rules\n`);
     redis.disconnect();
   } catch (e) {
     process.stderr.write(`rollups: ${(e as Error).message.split('\n').join(' ')}\n`);

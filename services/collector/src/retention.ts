@@ -7,17 +7,18 @@
  * index keeps those, masked, for RETENTION_DAYS).
  *
  * Runs with the collector's minute trim: from a watermark (`callersForgottenUntil`, less a
- * day, so a record indexed late is still seen), a bounded batch per pass; each record is
- * replaced atomically by callerForgotten.lua only if it is still what was read. A record
+ * day, so a record written late is still seen), hour bucket by hour bucket, a bounded batch per pass; each record is
+ * replaced atomically by recordReplaced.lua only if it is still what was read. A record
  * already without a number is skipped, so a pass that sees it again costs a read.
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@belofte/shared/keys';
-import { storedRecordJson } from '@belofte/shared/rollup';
+import { decodeRecord, encodeRecord } from '@belofte/shared/storedRecord';
+import { recordBuckets } from './recordBuckets.ts';
 import { scripts } from './redis/scripts.ts';
 
 const RESCAN_MS = 86_400_000;
-const BATCH = 500;
+const HOUR_MS = 3_600_000;
 
 export interface ForgetResult {
   /** Records whose number was removed. */
@@ -28,66 +29,43 @@ export interface ForgetResult {
   until: number;
 }
 
-/** Removes the numbers of calls whose first entry is before `cutoff` (ms); about `max` records per pass. */
-export async function forgetCallerNumbers(redis: Redis | Cluster, keys: Keys, cutoff: number, max = 5_000): Promise<ForgetResult> {
+/**
+ * Removes the numbers of calls whose first entry is before `cutoff` (ms); about `max` records
+ * per pass (whole days of buckets). `oldest`: nothing is kept from before it (RETENTION_DAYS),
+ * so a first pass starts there.
+ */
+export async function forgetCallerNumbers(redis: Redis | Cluster, keys: Keys, cutoff: number, oldest: number, max = 5_000): Promise<ForgetResult> {
   const mark = Number((await redis.get(keys.callersForgottenUntil)) ?? '0');
-  const from = Math.max(0, mark - RESCAN_MS);
+  const from = Math.max(oldest, mark - RESCAN_MS);
   let forgotten = 0;
   let seen = 0;
-  // Reached the cutoff unless the pass stops early at `max`; then it resumes at the last seen.
+  // Reached the cutoff unless the pass stops early at `max`; then it resumes where it stopped.
   let until = Math.max(mark, cutoff);
-  // The shards' indexes (records are spread over cluster slots), read page by page and taken
-  // in first-entry order across all of them, so `until` is a point in time every shard passed.
-  const shards = keys.durableBases.map((base) => ({ base, offset: 0, done: false, buffer: [] as Array<[string, number]> }));
-  const fill = async () => {
-    await Promise.all(
-      shards.map(async (s) => {
-        if (s.buffer.length > 0 || s.done) return;
-        const page = await redis.zrangebyscore(keys.recordsIndex(s.base), from, `(${cutoff}`, 'WITHSCORES', 'LIMIT', s.offset, BATCH);
-        for (let i = 0; i < page.length; i += 2) s.buffer.push([page[i]!, Number(page[i + 1])]);
-        s.offset += page.length / 2;
-        s.done = page.length / 2 < BATCH;
-      }),
-    );
-  };
   scripts.define(redis);
-  for (;;) {
-    const taken = new Map<string, string[]>();
-    let last = -1;
-    let n = 0;
-    while (n < BATCH) {
-      await fill();
-      let next: (typeof shards)[number] | null = null;
-      for (const s of shards) if (s.buffer.length > 0 && (!next || s.buffer[0]![1] < next.buffer[0]![1])) next = s;
-      if (!next) break;
-      const [id, score] = next.buffer.shift()!;
-      taken.set(next.base, [...(taken.get(next.base) ?? []), id]);
-      last = score;
-      n++;
+  // A day of every shard's buckets at a time, oldest first, so `until` is a point in time every shard passed.
+  for await (const chunk of recordBuckets(redis, keys, from, cutoff)) {
+    if (forgotten >= max || seen >= 20 * max) {
+      until = Math.max(mark, chunk.startHour * HOUR_MS);
+      break;
     }
-    if (n === 0) break;
-    // One pipeline per shard: its records share one slot.
     await Promise.all(
-      [...taken.values()].map(async (ids) => {
-        const texts = await redis.mget(...ids.map((id) => keys.record(id)));
+      chunk.buckets.map(async ({ bucket, records }) => {
         const p = redis.pipeline();
         let queued = 0;
-        texts.forEach((text, i) => {
-          // Gone (expired), or an alias pointing at the kept record (`~id`): nothing to remove.
-          const json = text === null ? null : storedRecordJson(text);
-          if (text === null || json === null) return;
+        for (const [id, text] of Object.entries(records)) {
+          seen++;
           try {
-            const r = JSON.parse(json) as { callerIdNum?: string };
-            if (!r.callerIdNum) return;
-            // The rollup contribution before the JSON stays as it is: it holds counts, and at most
-            // the masked last 4 digits in the abandoned index.
-            const head = text.slice(0, text.length - json.length);
-            scripts.queue(p, 'callerForgotten', [keys.record(ids[i]!)], [text, head + JSON.stringify({ ...r, callerIdNum: '' })]);
+            // A merged marker holds no number; an unreadable record shows none (the API logs it).
+            const stored = decodeRecord(id, text);
+            if (!stored || !stored.record.callerIdNum || stored.record.firstJoinedAt >= cutoff) continue;
+            // Everything else stays as it was, the rules stamp too: counts, and at most the masked
+            // last 4 digits in the abandoned index.
+            scripts.queue(p, 'recordReplaced', [bucket], [id, text, encodeRecord({ ...stored.record, callerIdNum: '' }, stored.rules)]);
             queued++;
           } catch {
-            // An unreadable record shows no number; the API logs it when it meets it.
+            continue;
           }
-        });
+        }
         if (queued === 0) return;
         for (const [err, replaced] of (await p.exec()) ?? []) {
           if (err) throw err;
@@ -95,14 +73,6 @@ export async function forgetCallerNumbers(redis: Redis | Cluster, keys: Keys, cu
         }
       }),
     );
-    seen += n;
-    if (n < BATCH) break;
-    // Bounded work per pass: numbers removed, and records read (those already without a
-    // number are only read).
-    if (forgotten >= max || seen >= 20 * max) {
-      until = Math.max(mark, last);
-      break;
-    }
   }
   await redis.set(keys.callersForgottenUntil, String(until));
   return { forgotten, seen, until };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseRules, type AlertRule } from './alertRules.ts';
 import type { Thresholds } from './figures.ts';
 import { QueueSettings, QueueSettingsSchema } from './queueSettings.ts';
+import { rollupRules, type RollupRules } from './rollup.ts';
 import { parseIsoWeek } from './time.ts';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -232,6 +233,12 @@ export function thresholdsOf(c: Config): Thresholds {
 /** Which targets, name and place on the board each queue has. */
 export function queueSettingsOf(c: Config): QueueSettings {
   return new QueueSettings(c.BELOFTE_QUEUES, thresholdsOf(c));
+}
+
+/** What the rollups of a site are counted with: its thresholds, per-queue targets and time zone. */
+export function rollupRulesOf(c: Config, site = c.BELOFTE_SITE): RollupRules {
+  const settings = queueSettingsOf(c);
+  return rollupRules(thresholdsOf(c), c.BELOFTE_TIMEZONE, new Map(settings.listed(site).map((q) => [q, settings.thresholds(q, site)])));
 }
 
 /** The Redis URL without its password, for logs. */

@@ -22,6 +22,13 @@ import { AGENT_METRICS, WINDOW_METRICS, type AgentMetric, type WindowMetric } fr
 
 export type { AgentMetric, WindowMetric };
 
+/** A record's bucket: its first queue entry's hour since the epoch (UTC). */
+export const recordHour = (ms: number): number => Math.floor(ms / 3_600_000);
+/** The UTC day (days since the epoch) of a record hour. */
+export const recordDay = (hour: number): number => Math.floor(hour / 24);
+/** Hours per block of the by-id index: a year's lookups read about a dozen blocks. */
+export const RECORD_WHERE_HOURS = 24 * 32;
+
 export class Keys {
   readonly base: string;
 
@@ -86,9 +93,28 @@ export class Keys {
   get calls(): string {
     return `${this.base}calls`;
   }
-  /** STRING: one finished call (its rollup contribution, then its JSON), kept for the retention period. */
-  record(linkedid: string): string {
-    return `${this.durableBase(linkedid)}c:${linkedid}`;
+  /**
+   * HASH Linkedid → stored record (storedRecord.ts) of the finished calls of one durable base
+   * whose first queue entry is in one UTC hour (hours since the epoch): a period is read hour
+   * by hour, and the hash expires with the retention period of its hour, so no index is needed.
+   */
+  recordBucket(base: string, hour: number): string {
+    return `${base}r:${hour}`;
+  }
+  /**
+   * ZSET of the UTC days (days since the epoch, scored by themselves) that have record buckets
+   * in one durable base: a rebuild or the retention pass reads only those days' buckets.
+   * Trimmed to RETENTION_DAYS by the collector.
+   */
+  recordDays(base: string): string {
+    return `${base}days`;
+  }
+  /**
+   * HASH Linkedid → record hour, of the calls someone follows up by id alone (breaches, callers
+   * left unanswered: storedRecord.findableById), per block of RECORD_WHERE_HOURS hours.
+   */
+  recordWhere(base: string, block: number): string {
+    return `${base}where:${block}`;
   }
   /**
    * Base of the durable keys of a call (its record and what it adds to the rollups and
@@ -97,9 +123,16 @@ export class Keys {
   durableBase(linkedid: string): string {
     return this.durableBases[shardOf(linkedid)]!;
   }
-  /** ZSET linkedid → first queue entry time (ms) of the finished calls of one durable base. */
-  recordsIndex(base: string): string {
+  /** Before record format 2: one STRING per call and a ZSET of them per durable base (read only to move them). */
+  legacyRecord(linkedid: string): string {
+    return `${this.durableBase(linkedid)}c:${linkedid}`;
+  }
+  legacyRecordsIndex(base: string): string {
     return `${base}records`;
+  }
+  /** HASH rules stamp → rules spec (rollup.ts): what a stored record was counted with. */
+  get rollupRules(): string {
+    return `${this.base}rollup-rules`;
   }
   /**
    * STRING: first-entry time (ms) up to which callers' numbers have been removed from the call

@@ -111,6 +111,11 @@ export class QueueSettings {
     };
   }
 
+  /** The queues listed for a site (its own entries and those of every site). */
+  listed(site?: string): string[] {
+    return [...new Set(this.list.filter((s) => s.site === undefined || s.site === site).map((s) => s.queue))];
+  }
+
   /** Queue names in board order. */
   sort(queues: string[], site?: string): string[] {
     return [...queues].sort((a, b) => this.profile(a, site).order - this.profile(b, site).order || a.localeCompare(b));

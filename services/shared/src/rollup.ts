@@ -21,6 +21,7 @@
  * Thresholds (TARGET_SECONDS, GUARANTEE_SECONDS, MAX_TRANSFERS) are applied when a call is
  * written; after changing one, rebuild past periods (`npm run rollups -- --from --to`).
  */
+import { createHash } from 'node:crypto';
 import type { CallRecord, RecordedVisit } from './callRecord.ts';
 import { AGENT_METRICS, isVisitEnd, WINDOW_METRICS, type AgentMetric, type WindowMetric } from './catalogue.ts';
 import type { Thresholds } from './figures.ts';
@@ -136,11 +137,53 @@ export function maskCaller(number: string | null | undefined): string | null {
 
 // ------------------------------------------------------------------ contribution
 
+type RuleThresholds = Pick<Thresholds, 'targetSeconds' | 'guaranteeSeconds' | 'maxTransfers'>;
+
 export interface RollupRules {
-  thresholds: Pick<Thresholds, 'targetSeconds' | 'guaranteeSeconds' | 'maxTransfers'>;
+  thresholds: RuleThresholds;
   /** A queue's own targets (BELOFTE_QUEUES); a call's transfer limit is its first queue's. */
-  thresholdsFor?: (queue: string) => Pick<Thresholds, 'targetSeconds' | 'guaranteeSeconds' | 'maxTransfers'>;
+  thresholdsFor?: (queue: string) => RuleThresholds;
   timeZone: string;
+  /**
+   * These rules as text (rollupRules builds it): a record carries its stamp, so a rewrite of
+   * it takes out the share it was counted with even after a threshold changed. Rules with
+   * per-queue targets must have it.
+   */
+  spec?: string;
+}
+
+const pick = (t: RuleThresholds): [number, number, number] => [t.targetSeconds, t.guaranteeSeconds, t.maxTransfers];
+
+/** Rules from the thresholds, the time zone and the queues that have targets of their own. */
+export function rollupRules(thresholds: RuleThresholds, timeZone: string, perQueue: ReadonlyMap<string, RuleThresholds> = new Map()): RollupRules {
+  const own = new Map([...perQueue].filter(([, t]) => pick(t).join() !== pick(thresholds).join()));
+  const spec = JSON.stringify([pick(thresholds), timeZone, [...own].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([q, t]) => [q, ...pick(t)])]);
+  return {
+    thresholds: { targetSeconds: thresholds.targetSeconds, guaranteeSeconds: thresholds.guaranteeSeconds, maxTransfers: thresholds.maxTransfers },
+    thresholdsFor: own.size ? (queue) => own.get(queue) ?? thresholds : undefined,
+    timeZone,
+    spec,
+  };
+}
+
+/** The rules a spec (RollupRules.spec) describes; throws on text that is not one. */
+export function rollupRulesOfSpec(spec: string): RollupRules {
+  const [t, timeZone, queues] = JSON.parse(spec) as [[number, number, number], string, Array<[string, number, number, number]>];
+  const th = (x: number[]): RuleThresholds => ({ targetSeconds: x[0]!, guaranteeSeconds: x[1]!, maxTransfers: x[2]! });
+  if (!Array.isArray(t) || typeof timeZone !== 'string' || !Array.isArray(queues)) throw new Error('not rollup rules');
+  return rollupRules(th(t), timeZone, new Map(queues.map(([q, ...x]) => [q, th(x)])));
+}
+
+/** The spec of rules (built from their thresholds when they were made without rollupRules). */
+export function specOf(rules: RollupRules): string {
+  if (rules.spec !== undefined) return rules.spec;
+  if (rules.thresholdsFor) throw new Error('rollup rules with per-queue thresholds need their spec: build them with rollupRules()');
+  return rollupRules(rules.thresholds, rules.timeZone).spec!;
+}
+
+/** A short, stable name of a spec: what every stored record carries. */
+export function rulesStamp(spec: string): string {
+  return createHash('sha1').update(spec).digest('base64url').slice(0, 8);
 }
 
 /** One local date and hour, cached: the same instants' hours are asked for many times. */
@@ -256,18 +299,6 @@ export function encodeContribution(c: Contribution): string {
   }
   for (const [suffix, score, member] of c.indexes) out.push(['z', suffix, String(Math.round(score)), member].join(PART));
   return out.join(ENTRY);
-}
-
-/** A stored record: its contribution, a newline, its JSON. Older records are the JSON alone. */
-export function encodeStoredRecord(contribution: string, json: string): string {
-  return `${contribution}\n${json}`;
-}
-
-/** The JSON of a stored record, or null for a record merged into another (a "~into" marker). */
-export function storedRecordJson(text: string): string | null {
-  if (text.startsWith('~')) return null;
-  const nl = text.indexOf('\n');
-  return nl < 0 ? text : text.slice(nl + 1);
 }
 
 // ------------------------------------------------------------------ reading

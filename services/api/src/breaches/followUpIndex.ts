@@ -73,7 +73,8 @@ export class FollowedUpBreaches {
         const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         cursor = next;
         const ids = found.filter((k) => !k.endsWith(':audit')).map((k) => k.slice(prefix.length));
-        const records = await this.records.many(ids);
+        // Breaches are found by id alone (storedRecord.findableById).
+        const records = (await Promise.all(ids.map((id) => this.records.one(id)))).filter((r) => r !== null);
         if (records.length > 0) await this.redis.zadd(this.keys.breachFollowUps, ...records.flatMap((r) => [Math.round(r.firstJoinedAt), r.linkedid]));
         added += records.length;
       } while (cursor !== '0');

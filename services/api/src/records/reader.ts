@@ -1,20 +1,20 @@
 /**
- * Reads the collector's call records: finished calls (one JSON string each, indexed by first
- * queue entry) and the calls still in progress.
+ * Reads the collector's call records: finished calls (storedRecord.ts, in hour buckets per
+ * durable base, see Keys.recordBucket) and the calls still in progress.
  *
  * Records of calls that ended more than two hours ago are kept in memory: the collector
  * forgets a finished call an hour after it ends, so such a record can no longer be rewritten.
- * The agent view re-reads this week's records every few seconds; with the cache it only
- * fetches the calls of the last two hours.
+ * A period is read as the ids of its buckets first, then only the records not held here.
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
-import type { Keys } from '@belofte/shared/keys';
-import { storedRecordJson } from '@belofte/shared/rollup';
+import { recordHour, RECORD_WHERE_HOURS, type Keys } from '@belofte/shared/keys';
+import { decodeRecord } from '@belofte/shared/storedRecord';
 
 /** A call's later entries can fall in a period its first entry precedes: read this much earlier. */
 export const CALL_SPAN_MARGIN_MS = 24 * 3_600_000;
 const SETTLED_AFTER_MS = 2 * 3_600_000;
+/** Fields asked for per HMGET. */
 const CHUNK = 500;
 
 export interface RecordReaderOptions {
@@ -26,7 +26,15 @@ export interface RecordReaderOptions {
    * here before that pass loses it too).
    */
   phoneRetentionMs?: number;
+  /** RETENTION_DAYS: how far back a record asked for by id alone is looked for. */
+  retentionDays?: number;
   onBadRecord?: (id: string, error: string) => void;
+}
+
+/** A record asked for by id, with when its call first joined a queue (or the times it may have). */
+export interface RecordRef {
+  id: string;
+  at: number | readonly number[];
 }
 
 export class CallRecords {
@@ -41,60 +49,113 @@ export class CallRecords {
     this.maxCached = o.maxCached ?? 100_000;
   }
 
-  /** Finished calls whose first queue entry is in [from − margin, to). */
+  /** Finished calls whose first queue entry is in [from − margin, to), in first-entry order. */
   async finished(from: number, to: number, now = Date.now(), marginMs = CALL_SPAN_MARGIN_MS): Promise<CallRecord[]> {
-    // Every shard's index (records spread over cluster slots), merged in first-entry order.
-    const replies = await Promise.all(this.keys.durableBases.map((b) => this.redis.zrangebyscore(this.keys.recordsIndex(b), Math.floor(from - marginMs), `(${Math.ceil(to)}`, 'WITHSCORES')));
-    const scored: Array<[string, number]> = [];
-    for (const r of replies) for (let i = 0; i < r.length; i += 2) scored.push([r[i]!, Number(r[i + 1])]);
-    const ids = scored.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
+    const lo = from - marginMs;
+    const hours: number[] = [];
+    for (let h = recordHour(lo); h <= recordHour(to - 1); h++) hours.push(h);
     const out: CallRecord[] = [];
-    const missing: string[] = [];
-    for (const id of ids) {
-      const hit = this.cache.get(id);
-      if (hit) out.push(this.forgetting(hit));
-      else missing.push(id);
-    }
-    for (let i = 0; i < missing.length; i += CHUNK) {
-      const chunk = missing.slice(i, i + CHUNK);
-      // One GET each: the records of a chunk live in different slots.
-      const texts = await Promise.all(chunk.map((id) => this.redis.get(this.keys.record(id))));
+    // Per durable base (its own slot): the buckets' ids in one round trip, then what is not held here.
+    await Promise.all(
+      this.keys.durableBases.map(async (base) => {
+        const buckets = hours.map((h) => this.keys.recordBucket(base, h));
+        const p = this.redis.pipeline();
+        for (const b of buckets) p.hkeys(b);
+        const ids = ((await p.exec()) ?? []).map(([err, r]) => {
+          if (err) throw err;
+          return r as string[];
+        });
+        const fetch = this.redis.pipeline();
+        const asked: Array<[bucket: string, ids: string[]]> = [];
+        ids.forEach((list, i) => {
+          const missing: string[] = [];
+          for (const id of list) {
+            const hit = this.cache.get(id);
+            if (hit) out.push(this.forgetting(hit));
+            else missing.push(id);
+          }
+          for (let j = 0; j < missing.length; j += CHUNK) {
+            const chunk = missing.slice(j, j + CHUNK);
+            fetch.hmget(buckets[i]!, ...chunk);
+            asked.push([buckets[i]!, chunk]);
+          }
+        });
+        if (asked.length === 0) return;
+        ((await fetch.exec()) ?? []).forEach(([err, texts], i) => {
+          if (err) throw err;
+          (texts as Array<string | null>).forEach((text, j) => {
+            // Null: gone since its id was read (expired, or moved by a rewrite).
+            const r = text === null ? null : this.parse(asked[i]![1][j]!, text);
+            if (!r) return;
+            out.push(r);
+            if (r.endedAt !== null && now - r.endedAt > SETTLED_AFTER_MS) this.remember(r);
+          });
+        });
+      }),
+    );
+    return out
+      .filter((r) => r.firstJoinedAt >= lo && r.firstJoinedAt < to)
+      .sort((a, b) => a.firstJoinedAt - b.firstJoinedAt || (a.linkedid < b.linkedid ? -1 : a.linkedid > b.linkedid ? 1 : 0));
+  }
+
+  /** These finished calls (those still kept), in the order asked; each looked for in the hours of its times. */
+  async many(refs: RecordRef[]): Promise<CallRecord[]> {
+    const found = new Map<string, CallRecord>();
+    for (let i = 0; i < refs.length; i += CHUNK) {
+      const chunk = refs.slice(i, i + CHUNK);
+      // An index's score is the first entry rounded to the ms: it may have rounded into the next hour.
+      const asks = chunk.flatMap((ref) => [...new Set((typeof ref.at === "number" ? [ref.at] : ref.at).flatMap((t) => [recordHour(t), recordHour(t - 1)]))].map((h) => [ref.id, this.keys.recordBucket(this.keys.durableBase(ref.id), h)] as const));
+      const texts = await Promise.all(asks.map(([id, bucket]) => this.redis.hget(bucket, id)));
       texts.forEach((text, j) => {
-        // Null: the record outlived its retention and expired; its index entry remains.
-        if (text === null) return;
-        const r = this.parse(chunk[j]!, text);
-        if (!r) return;
-        out.push(r);
-        if (r.endedAt !== null && now - r.endedAt > SETTLED_AFTER_MS) this.remember(r);
+        const id = asks[j]![0];
+        if (text === null || found.has(id)) return;
+        const r = this.parse(id, text);
+        if (r) found.set(id, r);
       });
+    }
+    const out: CallRecord[] = [];
+    for (const ref of refs) {
+      const r = found.get(ref.id);
+      if (r) out.push(r);
     }
     return out;
   }
 
-  /** These finished calls (those still kept), in the order asked. */
-  async many(ids: string[]): Promise<CallRecord[]> {
-    const out: CallRecord[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const texts = await Promise.all(chunk.map((id) => this.redis.get(this.keys.record(id))));
-      texts.forEach((text, j) => {
-        const r = text === null ? null : this.parse(chunk[j]!, text);
-        if (r) out.push(r);
-      });
+  /**
+   * One finished call, or null. Without its time only a call found by id (a breach, a caller
+   * left unanswered: storedRecord.findableById) is found, through the by-id index.
+   */
+  async one(id: string, at?: number): Promise<CallRecord | null> {
+    if (at !== undefined) return (await this.many([{ id, at }]))[0] ?? null;
+    const base = this.keys.durableBase(id);
+    const newest = Math.floor(recordHour(Date.now() + 86_400_000) / RECORD_WHERE_HOURS);
+    const blocks = Math.ceil(((this.o.retentionDays ?? 400) + 2) * 24 / RECORD_WHERE_HOURS) + 1;
+    const p = this.redis.pipeline();
+    for (let b = newest; b > newest - blocks; b--) p.hget(this.keys.recordWhere(base, b), id);
+    for (const [err, hour] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      if (hour === null) continue;
+      const text = await this.redis.hget(this.keys.recordBucket(base, Number(hour)), id);
+      return text === null ? null : this.parse(id, text);
     }
-    return out;
-  }
-
-  /** One finished call, or null. */
-  async one(id: string): Promise<CallRecord | null> {
-    const text = await this.redis.get(this.keys.record(id));
-    return text === null ? null : this.parse(id, text);
+    return null;
   }
 
   /** Calls still in progress. */
   async inProgress(): Promise<CallRecord[]> {
+    // The collector's own JSON of each call (they change with every event; nothing to save there).
     const texts = await this.redis.hvals(this.keys.calls);
-    return texts.map((t, i) => this.parse(`in-progress #${i}`, t)).filter((r): r is CallRecord => r !== null);
+    const out: CallRecord[] = [];
+    texts.forEach((text, i) => {
+      try {
+        const r = JSON.parse(text) as CallRecord;
+        if (typeof r.linkedid !== 'string' || !Array.isArray(r.visits) || !Array.isArray(r.transfers)) throw new Error('not a call record');
+        out.push(this.forgetting(r));
+      } catch (e) {
+        this.o.onBadRecord?.(`in-progress #${i}`, (e as Error).message);
+      }
+    });
+    return out;
   }
 
   /** The record without its caller's number once that is past PHONE_RETENTION_DAYS. */
@@ -105,13 +166,10 @@ export class CallRecords {
   }
 
   private parse(id: string, text: string): CallRecord | null {
-    // A record merged into another call is a marker: the other record holds its entries.
-    const json = storedRecordJson(text);
-    if (json === null) return null;
     try {
-      const r = JSON.parse(json) as CallRecord;
-      if (typeof r.linkedid !== 'string' || !Array.isArray(r.visits) || !Array.isArray(r.transfers)) throw new Error('not a call record');
-      return this.forgetting(r);
+      // A record merged into another call is a marker (null): the other record holds its entries.
+      const stored = decodeRecord(id, text);
+      return stored && this.forgetting(stored.record);
     } catch (e) {
       this.o.onBadRecord?.(id, (e as Error).message);
       return null;

@@ -73,8 +73,9 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
         if (err) throw err;
         return v as string | null;
       });
-      const ids = entries.filter((_, i) => received[i]).map((e) => e.id);
-      const [records, followUps, callbacks] = await Promise.all([ctx.records.many(ids), readFollowUps(ctx.redis, ctx.keys, ids, today), readCallbacks(ctx.redis, ctx.keys, ids)]);
+      const withComplaint = entries.filter((_, i) => received[i]);
+      const ids = withComplaint.map((e) => e.id);
+      const [records, followUps, callbacks] = await Promise.all([ctx.records.many(withComplaint), readFollowUps(ctx.redis, ctx.keys, ids, today), readCallbacks(ctx.redis, ctx.keys, ids)]);
       const breaches = records
         .filter(isBreach)
         .map((r) => breachOf(r, followUps.get(r.linkedid) ?? NO_FOLLOW_UP, calledBackOf(callbacks.get(r.linkedid))))
@@ -117,8 +118,8 @@ export function breachRoutes(api: ApiRoutes, ctx: ApiContext): void {
       if (to <= from) throw new BadRequest('to', 'to: must be after from');
       if (to - from > MAX_RANGE_DAYS * 86_400_000 + 3_600_000) throw new BadRequest('to', `to: the range may be at most ${MAX_RANGE_DAYS} days; ask for a shorter period`);
       // The breach index: O(breaches in the period), then only their records.
-      const ids = (await sc.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue)).map((b) => b.id);
-      const records = (await sc.records.many(ids)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
+      const listed = (await sc.rollups.breaches(from, to, tz)).filter((b) => !query.queue || b.queues.includes(query.queue));
+      const records = (await sc.records.many(listed)).filter((r) => isBreach(r) && r.firstJoinedAt >= from && r.firstJoinedAt < to);
       const found = records.map((r) => r.linkedid);
       const [followUps, callbacks] = await Promise.all([readFollowUps(sc.redis, sc.keys, found, todayOf(sc)), readCallbacks(sc.redis, sc.keys, found)]);
       const breaches = records

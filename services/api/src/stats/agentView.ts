@@ -60,8 +60,9 @@ export async function agentSnapshots(d: AgentViewDeps, agents: string[], now = D
   days.forEach((hash, i) => {
     for (const [field, v] of hash) add(span.dates[i]!, field, v, 1);
   });
-  const shadowed = [...new Set(running.flatMap((r) => [r.linkedid, ...(r.aliases ?? [])]))];
-  for (const r of await d.records.many(shadowed)) addCall(r, -1);
+  // A record of one of these calls (or of a call merged into one) first joined at one of its entries.
+  const shadowed = new Map(running.flatMap((r) => [r.linkedid, ...(r.aliases ?? [])].map((id) => [id, [r.firstJoinedAt, ...r.visits.map((v) => v.joinedAt)]] as const)));
+  for (const r of await d.records.many([...shadowed].map(([id, at]) => ({ id, at })))) addCall(r, -1);
   for (const r of dedupeRecords(running)) addCall(r, 1);
 
   const today = dayIndex(span, now);

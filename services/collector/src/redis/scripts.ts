@@ -14,11 +14,12 @@ export const scripts = new Scripts(new URL('./commands', import.meta.url), {
   callMarked: 2,
   callTransferred: 2,
   callSaved: 1,
-  callFinished: 2,
+  callFinished: 5,
   callMerged: 2,
   agentSaved: 2,
   trimWindows: 2,
-  callerForgotten: 1,
+  recordReplaced: 1,
+  recordMoved: 5,
 });
 
 export type ScriptName = (typeof scripts)['names'][number];

@@ -13,9 +13,10 @@ import { CALL_METRICS } from '@belofte/shared/catalogue';
 import { DEFAULT_THRESHOLDS } from '@belofte/shared/figures';
 import type { Keys } from '@belofte/shared/keys';
 import { assertNever } from '@belofte/shared/never';
-import { contributionOf, encodeContribution, encodeStoredRecord, type RollupRules } from '@belofte/shared/rollup';
+import { rollupRules, type RollupRules } from '@belofte/shared/rollup';
 import { firstError, type ScriptArgs } from '@belofte/shared/scripts';
-import type { Change, CustomerCall } from '../domain/types.ts';
+import type { Change } from '../domain/types.ts';
+import { RecordWrites } from './recordWrites.ts';
 import { scripts } from './scripts.ts';
 
 const callScript = scripts.queue.bind(scripts);
@@ -54,11 +55,16 @@ export class RedisWriter {
   /** Switch clock minus our clock (ms), from the newest event: lets readers run the switch's clocks. */
   clockOffsetMs = 0;
 
+  /** Finished calls' records and rollups. */
+  readonly records: RecordWrites;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly options: WriterOptions,
   ) {
     scripts.define(redis);
+    const rules = options.rollups ?? rollupRules(DEFAULT_THRESHOLDS, 'Europe/Amsterdam');
+    this.records = new RecordWrites(redis, options.keys, rules, options.retentionDays, () => this.stats.scriptReloads++);
   }
 
   /** Events waiting to be written. */
@@ -134,14 +140,7 @@ export class RedisWriter {
     // Records first, one pipeline per shard (their own cluster slots): a finished call leaves
     // the calls in progress only once its record and rollups are in. Both halves are
     // idempotent, so a batch that failed anywhere is simply sent again.
-    const durable = new Map<string, Array<[string[], ScriptArgs]>>();
-    for (const changes of batch) for (const c of changes) if (c.kind === 'callFinished') this.record(durable, c.call);
-    await Promise.all(
-      [...durable.values()].map(async (ops) => {
-        const replies = await scripts.exec(this.redis, (p) => ops.forEach(([keys, args]) => callScript(p, 'callFinished', keys, args)), () => this.stats.scriptReloads++);
-        for (const [err] of replies) if (err) throw err;
-      }),
-    );
+    await this.records.write(batch.flatMap((changes) => changes.flatMap((c) => (c.kind === 'callFinished' ? [c.call] : []))));
     const results = await scripts.exec(
       this.redis,
       (p) => {
@@ -152,6 +151,7 @@ export class RedisWriter {
           for (const c of changes) this.add(p, c);
           tx.exec();
         }
+        this.records.register(p);
         p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()), 'clockOffsetMs', String(Math.round(this.clockOffsetMs)));
         p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
       },
@@ -162,25 +162,6 @@ export class RedisWriter {
       const inner = err ?? firstError(reply);
       if (inner) throw inner;
     }
-  }
-
-  /** A finished call's record and what it adds to the rollups and indexes: one script in its shard. */
-  private record(into: Map<string, Array<[string[], ScriptArgs]>>, call: CustomerCall): void {
-    const k = this.options.keys;
-    const keep = this.options.retentionDays * 86_400;
-    const add = (id: string, stored: string, first: number) => {
-      const base = k.durableBase(id);
-      let ops = into.get(base);
-      if (!ops) into.set(base, (ops = []));
-      ops.push([[k.record(id), k.recordsIndex(base)], [id, stored, first, keep, base]]);
-    };
-    add(call.linkedid, encodeStoredRecord(encodeContribution(contributionOf(call, this.rules)), JSON.stringify(call)), Math.round(call.firstJoinedAt));
-    // Records written earlier under an alias are part of this one now: their share comes out.
-    for (const alias of call.aliases) if (alias !== call.linkedid) add(alias, `~${call.linkedid}`, 0);
-  }
-
-  private get rules(): RollupRules {
-    return this.options.rollups ?? { thresholds: DEFAULT_THRESHOLDS, timeZone: 'Europe/Amsterdam' };
   }
 
   private add(p: ChainableCommander, c: Change): void {
