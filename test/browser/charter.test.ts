@@ -19,7 +19,7 @@ import { formatIsoWeek, isoWeekOfInstant, localDate, startOfLocalDay } from '@be
 import { buildCall, simulateWeek } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, testConfig, type RunningApi } from '../support/stack.ts';
-import { CHROMIUM, launchChromium } from '../support/browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
@@ -137,7 +137,7 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     expect(await page.locator('#chart-sl canvas').count()).toBe(1);
     expect(await page.locator('#chart-guarantee canvas').count()).toBe(1);
     expect(errors).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, 'period.png'), fullPage: true });
+    await screenshot(page, join(SCREENSHOTS, 'period.png'), { fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="csv"]').click()]);
     expect(download.suggestedFilename()).toBe('belofte-2026-Q1.csv');
     const bytes = readFileSync((await download.path())!);
@@ -146,7 +146,7 @@ describe.runIf(CHROMIUM || process.env.CI)('the charter pages in Chromium', () =
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 794, height: 1123 });
     expect(await page.locator('.controls').isVisible()).toBe(false);
-    await page.screenshot({ path: join(SCREENSHOTS, 'period-print.png') });
+    await screenshot(page, join(SCREENSHOTS, 'period-print.png'));
     // On paper the per-month and per-queue tables fit the page width: no column is cut off.
     const overflow = await page.evaluate(() => ['months', 'queue-table', 'books'].map((id) => Math.round(document.getElementById(id)!.getBoundingClientRect().right - document.documentElement.clientWidth)));
     expect(overflow.every((px) => px <= 0), `tables stick out by ${overflow.join(', ')} px`).toBe(true);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/captures.ts';
 import { startLivePath, until, type LivePath } from '../support/stack.ts';
 import { SCENARIO } from '../e2e/scenario.ts';
-import { CHROMIUM, launchChromium } from '../support/browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from '../support/browser.ts';
 
 const runnable = Boolean(CHROMIUM) || Boolean(process.env.CI);
 
@@ -42,6 +42,6 @@ describe.skipIf(!runnable)('wallboard on the live stack', () => {
     }, 10_000, 'the page to agree with /api/live');
     await expect.poll(() => page.locator('#agents').textContent(), { timeout: 10_000 }).toContain('agent1');
     mkdirSync(path.join(repoRoot, 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(repoRoot, 'screenshots', 'wallboard-live.png') });
+    await screenshot(page, path.join(repoRoot, 'screenshots', 'wallboard-live.png'));
   }, 60_000);
 });

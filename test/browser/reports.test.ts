@@ -17,7 +17,7 @@ import { Keys } from '@belofte/shared/keys';
 import { buildCall, simulateWeek } from '../stats/simulatedWeek.ts';
 import { cleanPrefix, connect, testPrefix } from '../support/redis.ts';
 import { apiFor, dayTimeZone, testConfig, until, type RunningApi } from '../support/stack.ts';
-import { CHROMIUM, launchChromium } from '../support/browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
@@ -145,13 +145,13 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     expect(await page.locator('#chart-sl canvas').count()).toBe(1);
     expect(await page.locator('#chart-hours canvas').count()).toBe(1);
     expect(errors).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, 'reports.png'), fullPage: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'reports-top.png') });
+    await screenshot(page, join(SCREENSHOTS, 'reports.png'), { fullPage: true });
+    await screenshot(page, join(SCREENSHOTS, 'reports-top.png'));
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 794, height: 1123 });
     await page.waitForTimeout(200);
     expect(await page.locator('.controls').isVisible()).toBe(false);
-    await page.screenshot({ path: join(SCREENSHOTS, 'reports-print.png') });
+    await screenshot(page, join(SCREENSHOTS, 'reports-print.png'));
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.length).toBeGreaterThan(10_000);
   });
@@ -210,7 +210,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8', 3, 60)).toMatch(/^week;scope;queue;period;date;hour;offered/);
     expect(page.url()).not.toMatch(/format=csv/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'reports-en.png') });
+    await screenshot(page, join(SCREENSHOTS, 'reports-en.png'));
   });
 
   it('explains a refusal: no token, and a token of another role', async () => {
@@ -224,7 +224,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     expect(await page.locator('[data-testid="problem"]').innerText()).toMatch(/\(403\)[\s\S]*wallboard token/);
     await again(`/agent/${encodeURIComponent(ANNA)}?token=${BRAM_TOKEN}`);
     expect(await page.locator('[data-testid="problem"]').innerText()).toMatch(/\(403\)[\s\S]*agent "Bram Jansen"/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'agent-refused.png') });
+    await screenshot(page, join(SCREENSHOTS, 'agent-refused.png'));
   });
 
   it("shows an agent's own day and week, and counts a new call live (screenshot)", async () => {
@@ -242,7 +242,7 @@ describe.runIf(CHROMIUM || process.env.CI)('reports and agent pages in Chromium'
     expect(view.today.answered).toBeGreaterThanOrEqual(5);
     expect(view.today.transfersMade).toBeGreaterThanOrEqual(1);
     expect(view.today.answeredAtTransferLimit).toBeGreaterThanOrEqual(1);
-    await page.screenshot({ path: join(SCREENSHOTS, 'agent.png') });
+    await screenshot(page, join(SCREENSHOTS, 'agent.png'));
     // A call Anna answers now: the collector writes it, the socket brings it.
     const before = Number(await value('today-answered'));
     writer.enqueue([{ kind: 'callChanged', call: { ...buildCall({ id: `anna-now-${Date.now()}`, at: Date.now() - 15_000, queues: ['Parkeren'], waits: [9], last: 'answered', agents: [ANNA], talks: [1] }), endedAt: null } }]);

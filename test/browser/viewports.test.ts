@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DICTIONARY, type Key } from '../../web/src/i18n.ts';
 import { repoRoot } from '../support/captures.ts';
 import { startLivePath, type LivePath } from '../support/stack.ts';
-import { CHROMIUM, launchChromium } from '../support/browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from '../support/browser.ts';
 
 const runnable = Boolean(CHROMIUM) || Boolean(process.env.CI);
 const SHOTS = path.join(repoRoot, 'screenshots');
@@ -95,7 +95,7 @@ describe.skipIf(!runnable)('the wallboard on a TV, a laptop and a phone', () => 
       await expect.poll(async () => Number((await offered.textContent())?.replace(/\D/g, '') || 0), { timeout: 20_000 }).toBeGreaterThan(2);
       await expect.poll(() => page.locator('#agents .agent').count(), { timeout: 10_000 }).toBeGreaterThan(0);
       await page.waitForTimeout(300); // one more frame and tick
-      await page.screenshot({ path: path.join(SHOTS, `wallboard-${vp.name}.png`), fullPage: true });
+      await screenshot(page, path.join(SHOTS, `wallboard-${vp.name}.png`), { fullPage: true });
 
       expect(await page.title()).toMatch(/^Belofte — /);
       const problems = await inspect(page, vp.minFontPx);
@@ -129,7 +129,7 @@ describe.skipIf(!runnable)('the wallboard on a TV, a laptop and a phone', () => 
       expect(problems.clipped, 'banner text cut off').toEqual([]);
       expect(problems.outside).toEqual([]);
       expect(problems.overflowX).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: path.join(SHOTS, `wallboard-${vp.name}-stale.png`), fullPage: true });
+      await screenshot(page, path.join(SHOTS, `wallboard-${vp.name}-stale.png`), { fullPage: true });
       // The running clocks stand still while the figures are not live.
       const clocks = () => page.locator('.a-time').allInnerTexts();
       const before = await clocks();

@@ -23,7 +23,7 @@ import {
   type QueueFigures,
 } from '@belofte/shared/figures';
 import { buildWeb, type WebAsset } from '../../web/build.ts';
-import { CHROMIUM, launchChromium } from '../support/browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from '../support/browser.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'screenshots');
@@ -560,7 +560,7 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     await page.waitForSelector('#chart .uplot canvas');
     expect(await page.locator('#agents .agent').count()).toBe(60);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'wallboard.png') });
+    await screenshot(page, join(SCREENSHOTS, 'wallboard.png'));
 
     const fit = await page.evaluate(() => {
       const vw = window.innerWidth;
@@ -591,13 +591,13 @@ describe.skipIf(!CHROMIUM && !IN_CI)('wallboard in Chromium', () => {
     expect(fit.agentNameFont).toBeGreaterThanOrEqual(15);
 
     // The agent corner at real pixels, to judge the smallest text.
-    await page.screenshot({ path: join(SCREENSHOTS, 'wallboard-agents-detail.png'), clip: { x: 0, y: 640, width: 960, height: 440 } });
+    await screenshot(page, join(SCREENSHOTS, 'wallboard-agents-detail.png'), { clip: { x: 0, y: 640, width: 960, height: 440 } });
     await page.click('[data-testid="lang-toggle"]');
-    await page.screenshot({ path: join(SCREENSHOTS, 'wallboard-en.png') });
+    await screenshot(page, join(SCREENSHOTS, 'wallboard-en.png'));
     api.accepting = false;
     api.dropAll();
     await page.waitForSelector('[data-testid="stale-banner"]', { state: 'visible' });
-    await page.screenshot({ path: join(SCREENSHOTS, 'wallboard-stale.png') });
+    await screenshot(page, join(SCREENSHOTS, 'wallboard-stale.png'));
     api.accepting = true;
   });
 });
