@@ -101,17 +101,25 @@ export class CallRecords {
   /** These finished calls (those still kept), in the order asked; each looked for in the hours of its times. */
   async many(refs: RecordRef[]): Promise<CallRecord[]> {
     const found = new Map<string, CallRecord>();
-    for (let i = 0; i < refs.length; i += CHUNK) {
-      const chunk = refs.slice(i, i + CHUNK);
-      // An index's score is the first entry rounded to the ms: it may have rounded into the next hour.
-      const asks = chunk.flatMap((ref) => [...new Set((typeof ref.at === "number" ? [ref.at] : ref.at).flatMap((t) => [recordHour(t), recordHour(t - 1)]))].map((h) => [ref.id, this.keys.recordBucket(this.keys.durableBase(ref.id), h)] as const));
-      const texts = await Promise.all(asks.map(([id, bucket]) => this.redis.hget(bucket, id)));
-      texts.forEach((text, j) => {
-        const id = asks[j]![0];
-        if (text === null || found.has(id)) return;
-        const r = this.parse(id, text);
-        if (r) found.set(id, r);
-      });
+    // An index's score is the first entry rounded to the ms: it may have rounded into the next
+    // hour. Each round asks every bucket once (HMGET) for the ids still missing.
+    let wanted = refs.map((ref) => ({ id: ref.id, hours: [...new Set((typeof ref.at === 'number' ? [ref.at] : ref.at).flatMap((t) => [recordHour(t), recordHour(t - 1)]))] }));
+    while (wanted.length > 0) {
+      const byBucket = new Map<string, string[]>();
+      for (const w of wanted) {
+        const bucket = this.keys.recordBucket(this.keys.durableBase(w.id), w.hours[0]!);
+        byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), w.id]);
+      }
+      const asks = [...byBucket].flatMap(([bucket, ids]) => Array.from({ length: Math.ceil(ids.length / CHUNK) }, (_, i) => [bucket, ids.slice(i * CHUNK, (i + 1) * CHUNK)] as const));
+      const replies = await Promise.all(asks.map(([bucket, ids]) => this.redis.hmget(bucket, ...ids)));
+      replies.forEach((texts, i) =>
+        texts.forEach((text, j) => {
+          const id = asks[i]![1][j]!;
+          const r = text === null ? null : this.parse(id, text);
+          if (r) found.set(id, r);
+        }),
+      );
+      wanted = wanted.filter((w) => !found.has(w.id) && w.hours.length > 1).map((w) => ({ id: w.id, hours: w.hours.slice(1) }));
     }
     const out: CallRecord[] = [];
     for (const ref of refs) {
