@@ -1,5 +1,5 @@
 /** What every route and the push service share: one read path to the figures. */
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@belofte/shared/config';
 import { queueSettingsOf, thresholdsOf } from '@belofte/shared/config';
@@ -7,6 +7,7 @@ import type { QueueSettings } from '@belofte/shared/queueSettings';
 import { addFigures, emptyFigures, type LiveSnapshot, type QueueFigures, type SiteFigures, type Thresholds } from '@belofte/shared/figures';
 import { Keys } from '@belofte/shared/keys';
 import { readFigures } from '@belofte/shared/readFigures';
+import { logRedisErrors } from '@belofte/shared/startup';
 import { startOfLocalDay, type LiveWindow } from '@belofte/shared/time';
 import { AlertStore } from './alerts/store.ts';
 import { Authority } from './auth/tokens.ts';
@@ -19,7 +20,14 @@ import { agentSnapshots } from './stats/agentView.ts';
 
 export interface ApiContext {
   config: Config;
+  /** The API's client: live figures, agents' views, writes. */
   redis: Redis | Cluster;
+  /**
+   * The client that reports and lists read through (rollups, indexes, follow-ups): a second
+   * connection, so that a report's replies never stand in line before a live read's on one
+   * socket. Made on first use; closed by close() or when `redis` ends.
+   */
+  readonly bulk: Redis | Cluster;
   keys: Keys;
   thresholds: Thresholds;
   /** Per-queue targets, names and board order (BELOFTE_QUEUES). */
@@ -50,6 +58,8 @@ export interface ApiContext {
    * API's own, or the first of BELOFTE_SITES when it is not listed). A site not shown is a BadSite.
    */
   atSite(site: string | undefined): Promise<ApiContext>;
+  /** Closes what the context opened itself (the `bulk` client). */
+  close(): void;
 }
 
 export class BadSite extends Error {}
@@ -57,14 +67,44 @@ export class BadSite extends Error {}
 /** How often a discovering API looks for sites that started since (a new collector). */
 const SITE_DISCOVERY_MS = 10_000;
 
+/** CLIENT LIST's name for the reports' connection (ApiContext.bulk). */
+export const BULK_CONNECTION_NAME = 'belofte-api-reports';
+
+/**
+ * The reports' connection, made on first use from `redis`'s own options. A week's report
+ * asks for some 250 rollup hashes (about 1 MB of replies at a busy centre); on the API's one
+ * client a live read sent while they are under way is answered only after all of them have
+ * been read and parsed. It ends with the client it copies (every owner closes that one).
+ */
+function bulkConnection(redis: Redis | Cluster, log: Logger): { get(): Redis | Cluster; close(): void } {
+  let bulk: Redis | Cluster | null = null;
+  const close = () => {
+    bulk?.disconnect();
+    bulk = null;
+  };
+  return {
+    get() {
+      if (bulk) return bulk;
+      // The API's client already closed: its reads fail as it does, no new connection.
+      if (redis.status === 'end') return redis;
+      bulk = redis instanceof Cluster ? redis.duplicate() : redis.duplicate({ connectionName: BULK_CONNECTION_NAME });
+      logRedisErrors(bulk, log, { connection: BULK_CONNECTION_NAME });
+      redis.once('end', close);
+      return bulk;
+    },
+    close,
+  };
+}
+
 export function createContext(config: Config, redis: Redis | Cluster, log: Logger): ApiContext {
   const thresholds = thresholdsOf(config);
   const queueSettings = queueSettingsOf(config);
   const authority = new Authority(config);
+  const bulk = bulkConnection(redis, log);
   const sites = new Map<string, SiteReader>();
   const siteOf = (name: string) => {
     let s = sites.get(name);
-    if (!s) sites.set(name, (s = new SiteReader(config, redis, log, name, queueSettings)));
+    if (!s) sites.set(name, (s = new SiteReader(config, redis, bulk.get, log, name, queueSettings)));
     return s;
   };
   const home = siteOf(config.BELOFTE_SITE);
@@ -90,6 +130,10 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
   const contextOf = (s: SiteReader): ApiContext => ({
     config,
     redis,
+    get bulk() {
+      return bulk.get();
+    },
+    close: bulk.close,
     keys: s.keys,
     thresholds,
     queueSettings,
@@ -100,7 +144,7 @@ export function createContext(config: Config, redis: Redis | Cluster, log: Logge
     followedUp: s.followedUp,
     alerts: s.alerts,
     agents(ids, now = Date.now()) {
-      return agentSnapshots({ redis, keys: s.keys, records: s.records, rollups: s.rollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
+      return agentSnapshots({ redis, keys: s.keys, records: s.records, rollups: s.agentRollups, thresholds, timeZone: config.BELOFTE_TIMEZONE }, ids, now + s.clockOffsetMs);
     },
     switchNow(now = Date.now()) {
       return now + s.clockOffsetMs;
@@ -180,7 +224,10 @@ export function combineSites(parts: ReadonlyArray<readonly [string, LiveSnapshot
 class SiteReader {
   readonly keys: Keys;
   readonly records: CallRecords;
+  /** Reports' and lists' reads, on the bulk connection. */
   readonly rollups: RollupReader;
+  /** Agents' own views (a few fields each), on the live connection. */
+  readonly agentRollups: RollupReader;
   readonly followedUp: FollowedUpBreaches;
   readonly alerts: AlertStore;
   private readonly staffing: StaffingAdvisor;
@@ -189,14 +236,16 @@ class SiteReader {
   constructor(
     private readonly config: Config,
     private readonly redis: Redis | Cluster,
+    bulk: () => Redis | Cluster,
     log: Logger,
     readonly name: string,
     private readonly queueSettings: QueueSettings,
   ) {
     this.keys = new Keys(config.REDIS_PREFIX, name);
     this.records = new CallRecords(redis, this.keys, { phoneRetentionMs: config.PHONE_RETENTION_DAYS * 86_400_000, retentionDays: config.RETENTION_DAYS, onBadRecord: (id, error) => log.warn({ id, error, site: name }, 'unreadable call record skipped') });
-    this.rollups = new RollupReader(redis, this.keys);
-    this.followedUp = new FollowedUpBreaches(redis, this.keys, this.rollups, this.records, log);
+    this.rollups = new RollupReader(bulk, this.keys);
+    this.agentRollups = new RollupReader(redis, this.keys);
+    this.followedUp = new FollowedUpBreaches(bulk, this.keys, this.rollups, this.records, log);
     this.alerts = new AlertStore(redis, this.keys);
     this.staffing = new StaffingAdvisor(redis, this.keys, this.records, (queue) => {
       const p = queueSettings.profile(queue, name);

@@ -165,6 +165,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
       await fanout.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      ctx.close();
     },
   };
 }

@@ -21,17 +21,28 @@ export function indexFollowUp(redis: Redis | Cluster, keys: Keys, o: { id: strin
   return redis.multi().zadd(keys.breachFollowUps, Math.round(o.firstJoinedAt), o.id).zremrangebyscore(keys.breachFollowUps, '-inf', `(${Math.floor(o.keepFromMs)}`).exec();
 }
 
+/** Breach-index lookups sent at once by between(). */
+const LOOKUPS_AT_ONCE = 100;
+
 export class FollowedUpBreaches {
   private complete = false;
   private backfilling: Promise<void> | null = null;
+  private readonly connection: () => Redis | Cluster;
 
+  /** `redis`: a client, or where to get one when it is first needed (ApiContext.bulk). */
   constructor(
-    private readonly redis: Redis | Cluster,
+    redis: Redis | Cluster | (() => Redis | Cluster),
     private readonly keys: Keys,
     private readonly rollups: RollupReader,
     private readonly records: CallRecords,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.connection = typeof redis === 'function' ? redis : () => redis;
+  }
+
+  private get redis(): Redis | Cluster {
+    return this.connection();
+  }
 
   /**
    * The breaches booked in [from, to) that may have a follow-up, oldest first, as the breach
@@ -42,9 +53,15 @@ export class FollowedUpBreaches {
   async between(from: number, to: number, timeZone: string): Promise<BreachEntry[]> {
     if (!(await this.isComplete())) return this.rollups.breaches(from, to, timeZone);
     const r = await this.redis.zrangebyscore(this.keys.breachFollowUps, Math.floor(from), `(${Math.ceil(to)}`, 'WITHSCORES');
-    const asked: Array<Promise<BreachEntry | null>> = [];
-    for (let i = 0; i < r.length; i += 2) asked.push(this.rollups.breach(r[i]!, Number(r[i + 1]), timeZone));
-    return (await Promise.all(asked)).filter((b): b is BreachEntry => b !== null).sort(breachOrder);
+    const out: BreachEntry[] = [];
+    // A slice of lookups at a time: a year's follow-ups asked for in one go are one long
+    // stretch of sending, and then of parsing, that a live read on the event loop waits behind.
+    for (let start = 0; start < r.length; start += 2 * LOOKUPS_AT_ONCE) {
+      const asked: Array<Promise<BreachEntry | null>> = [];
+      for (let i = start; i < Math.min(r.length, start + 2 * LOOKUPS_AT_ONCE); i += 2) asked.push(this.rollups.breach(r[i]!, Number(r[i + 1]), timeZone));
+      for (const b of await Promise.all(asked)) if (b !== null) out.push(b);
+    }
+    return out.sort(breachOrder);
   }
 
   private async isComplete(): Promise<boolean> {

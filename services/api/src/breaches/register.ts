@@ -136,17 +136,24 @@ export async function readFollowUpHashes(redis: Redis | Cluster, keys: Keys, ids
   return out;
 }
 
-/** The follow-ups of these breach ids, in one round trip; `today` (local date) places complaint deadlines. */
+/** Follow-up hashes read in one pipeline by readFollowUps. */
+const FOLLOW_UPS_AT_ONCE = 100;
+
+/** The follow-ups of these breach ids, a pipeline per FOLLOW_UPS_AT_ONCE; `today` (local date) places complaint deadlines. */
 export async function readFollowUps(redis: Redis | Cluster, keys: Keys, ids: string[], today: string): Promise<Map<string, FollowUp>> {
   const out = new Map<string, FollowUp>();
-  if (ids.length === 0) return out;
-  const p = redis.pipeline();
-  for (const id of ids) p.hgetall(keys.breachFollowUp(id));
-  const res = (await p.exec()) ?? [];
-  res.forEach(([err, hash], i) => {
-    if (err) throw err;
-    out.set(ids[i]!, followUpOf(hash as Record<string, string>, today));
-  });
+  // A pipeline per slice of ids: a period's follow-ups in one pipeline are one long stretch of
+  // replies parsed on the event loop, with the live reads waiting behind it.
+  for (let start = 0; start < ids.length; start += FOLLOW_UPS_AT_ONCE) {
+    const slice = ids.slice(start, start + FOLLOW_UPS_AT_ONCE);
+    const p = redis.pipeline();
+    for (const id of slice) p.hgetall(keys.breachFollowUp(id));
+    const res = (await p.exec()) ?? [];
+    res.forEach(([err, hash], i) => {
+      if (err) throw err;
+      out.set(slice[i]!, followUpOf(hash as Record<string, string>, today));
+    });
+  }
   return out;
 }
 

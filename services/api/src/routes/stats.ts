@@ -38,7 +38,7 @@ export async function computeWeekly(ctx: ApiContext, week: IsoWeek, queue: strin
     site: ctx.keys.site,
     queue,
     followedUp: (from, to, timeZone) => ctx.followedUp.between(from, to, timeZone),
-    followUps: async (ids) => new Map([...(await readFollowUps(ctx.redis, ctx.keys, ids, localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE)))].map(([id, f]) => [id, summary(f)])),
+    followUps: async (ids) => new Map([...(await readFollowUps(ctx.bulk, ctx.keys, ids, localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE)))].map(([id, f]) => [id, summary(f)])),
     now,
   });
 }
@@ -64,7 +64,7 @@ export async function computeWeeklyFromRecords(ctx: ApiContext, week: IsoWeek, q
 /** The period report's sources: the rollups (served) or every call record (the reference). */
 export function periodSource(ctx: ApiContext, from: 'rollups' | 'records', now = Date.now()): PeriodSource {
   const today = localDate(ctx.switchNow(now), ctx.config.BELOFTE_TIMEZONE);
-  const followUps = (ids: string[]) => readFollowUps(ctx.redis, ctx.keys, ids, today);
+  const followUps = (ids: string[]) => readFollowUps(ctx.bulk, ctx.keys, ids, today);
   const timeZone = ctx.config.BELOFTE_TIMEZONE;
   if (from === 'rollups') return rollupPeriodSource({ timeZone, rollups: ctx.rollups, followedUp: (from, to, tz) => ctx.followedUp.between(from, to, tz), followUps });
   return recordsPeriodSource({ timeZone, thresholds: ctx.thresholds, records: (a, b) => ctx.records.finished(a, b, now), followUps });

@@ -35,58 +35,90 @@ export interface AbandonedIndexEntry {
 /** From this many fields asked for at once, a rollup hash is read whole (see hashes()). */
 const MANY_FIELDS = 64;
 
+/**
+ * Whole rollup hashes asked for at once. A busy centre's hash of a day and shard is some
+ * 8 kB of reply; with every hash of a week asked for at once (a megabyte) the client reads
+ * and parses them all in one go, and nothing else on the event loop (a live read) runs until
+ * it is done. A few in flight keep the pipe full and each burst short.
+ */
+const HASHES_IN_FLIGHT = 6;
+
+/** Hash fields summed between two turns given back to the event loop (about a millisecond). */
+const FIELDS_PER_TURN = 400;
+
+/** Gives the event loop back for a turn (what waits for it, a live read, runs first). */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Connection = Redis | Cluster;
+
 export class RollupReader {
+  private readonly connection: () => Connection;
+
+  /** `redis`: a client, or where to get one when it is first needed (ApiContext.bulk). */
   constructor(
-    private readonly redis: Redis | Cluster,
+    redis: Connection | (() => Connection),
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.connection = typeof redis === 'function' ? redis : () => redis;
+  }
+
+  private get redis(): Connection {
+    return this.connection();
+  }
 
   /**
-   * Per date: hash field → vector, summed over every durable base. Every shard is asked at
-   * once; the replies are added up a date at a time, giving the event loop back in between,
-   * so a year's report never holds up a live read for long.
+   * Per date: hash field → vector, summed over every durable base. Fields asked for by name
+   * (an agent's own view: a few) are asked of every shard at once; whole hashes (reports) a few
+   * at a time, in order, summed as they come in, giving the event loop back every
+   * FIELDS_PER_TURN fields, so that a year's report never holds up a live read for long.
    */
   private async hashes<M extends string>(suffixes: string[], metrics: ReadonlyArray<readonly [M, RollupKind]>, fields?: string[]): Promise<Array<Map<string, Record<M, number>>>> {
     const bases = this.keys.durableBases;
     const wanted = fields && fields.length >= MANY_FIELDS ? new Set(fields) : null;
-    const days = suffixes.map((suffix) =>
-      Promise.all(
-        bases.map(async (base): Promise<Record<string, string>> => {
-          if (!fields) return this.redis.hgetall(base + suffix);
-          if (fields.length === 0) return {};
-          if (wanted) {
-            // Asking for many fields by name costs more than the whole hash (its fields are
-            // those with calls of that day in that shard): take it whole, keep those asked for.
-            const all = await this.redis.hgetall(base + suffix);
-            const out: Record<string, string> = Object.create(null);
-            for (const field in all) if (wanted.has(field)) out[field] = all[field]!;
-            return out;
-          }
-          const values = await this.redis.hmget(base + suffix, ...fields);
-          // No prototype: an agent named __proto__ is a field like any other.
-          const out: Record<string, string> = Object.create(null);
-          values.forEach((v, i) => {
-            if (v !== null) out[fields[i]!] = v;
-          });
-          return out;
-        }),
-      ),
-    );
-    const out: Array<Map<string, Record<M, number>>> = [];
-    for (const day of days) {
-      const sums = new Map<string, number[]>();
-      for (const reply of await day) {
+    const whole = !fields || wanted !== null;
+    const sums = suffixes.map(() => new Map<string, number[]>());
+    if (!fields || fields.length > 0) {
+      const keys = suffixes.flatMap((suffix, day) => bases.map((base) => [day, base + suffix] as const));
+      const read = (key: string): Promise<Record<string, string>> => {
+        const reply = whole ? this.redis.hgetall(key) : this.byName(key, fields!);
+        // Awaited in order below: one failing while an earlier one is awaited is not unhandled.
+        reply.catch(() => undefined);
+        return reply;
+      };
+      const inFlight = whole ? HASHES_IN_FLIGHT : keys.length;
+      const replies = keys.slice(0, inFlight).map(([, key]) => read(key));
+      let summed = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const reply = await replies[i]!;
+        if (i + inFlight < keys.length) replies.push(read(keys[i + inFlight]![1]));
+        replies[i] = undefined as never;
+        const day = sums[keys[i]![0]]!;
         for (const field in reply) {
-          let acc = sums.get(field);
-          if (!acc) sums.set(field, (acc = new Array<number>(metrics.length).fill(0)));
+          // Asking for many fields by name costs more than the whole hash (its fields are
+          // those with calls of that day in that shard): taken whole, those asked for kept.
+          if (wanted && !wanted.has(field)) continue;
+          let acc = day.get(field);
+          if (!acc) day.set(field, (acc = new Array<number>(metrics.length).fill(0)));
           addStoredVector(acc, metrics, reply[field]!);
+          if (++summed % FIELDS_PER_TURN === 0) await nextTurn();
         }
       }
-      const named = new Map<string, Record<M, number>>();
-      for (const [field, values] of sums) named.set(field, namedVector(metrics, values));
-      out.push(named);
-      if (days.length > 1) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    return sums.map((day) => {
+      const named = new Map<string, Record<M, number>>();
+      for (const [field, values] of day) named.set(field, namedVector(metrics, values));
+      return named;
+    });
+  }
+
+  /** These fields of one hash, those present. */
+  private async byName(key: string, fields: string[]): Promise<Record<string, string>> {
+    const values = await this.redis.hmget(key, ...fields);
+    // No prototype: an agent named __proto__ is a field like any other.
+    const out: Record<string, string> = Object.create(null);
+    values.forEach((v, i) => {
+      if (v !== null) out[fields[i]!] = v;
+    });
     return out;
   }
 

@@ -168,8 +168,10 @@ export class PeriodAcc {
 
   figures(): PeriodFigures {
     const sl = serviceLevel(this.counts);
-    return {
-      ...this.counts,
+    // Object.assign, not `{ ...this.counts, more }`: V8 builds that literal (the counts spread,
+    // then 16 more properties) some hundred times slower, and a weekly report builds 200 of
+    // them in one go. Same properties, same order.
+    return Object.assign({}, this.counts, {
       serviceLevel: sl === null ? null : round4(sl),
       answeredWithinGuarantee: this.withinGuarantee,
       averageWaitSeconds: this.waitCount === 0 ? null : round1(this.waitSum / this.waitCount),
@@ -185,7 +187,7 @@ export class PeriodAcc {
       callsTransferred1: this.transferred[1]!,
       callsTransferred2: this.transferred[2]!,
       callsTransferredMore: this.transferred[3]!,
-    };
+    });
   }
 }
 
@@ -208,8 +210,8 @@ export class ScopeAcc {
   figures(span: IsoWeekSpan): ScopeFigures {
     return {
       week: this.week.figures(),
-      days: this.days.map((d, i) => ({ ...d.figures(), date: span.dates[i]!, weekday: i + 1 })),
-      hours: this.hours.map((h, i) => ({ ...h.figures(), hour: i })),
+      days: this.days.map((d, i) => Object.assign(d.figures(), { date: span.dates[i]!, weekday: i + 1 })),
+      hours: this.hours.map((h, i) => Object.assign(h.figures(), { hour: i })),
     };
   }
 }

@@ -10,7 +10,10 @@ import { isoWeekSpan, localParts, type IsoWeek } from '@belofte/shared/time';
 import type { QueueSettings } from '@belofte/shared/queueSettings';
 import type { AgentWeek, WeeklyStats } from '../schemas/stats.ts';
 import { AgentAcc, dayIndex, ScopeAcc, weeklyDocument, type FollowUpSummary } from './weekly.ts';
-import type { BreachEntry, RollupReader } from './rollups.ts';
+import { nextTurn, type BreachEntry, type RollupReader } from './rollups.ts';
+
+/** Breaches booked between two turns given back to the event loop. */
+const BREACHES_PER_TURN = 200;
 
 export interface WeeklyFromRollupsInput {
   rollups: RollupReader;
@@ -45,7 +48,10 @@ export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<
     return s;
   };
   if (queueFilter) scope(queueFilter);
-  queueDays.forEach((fields, day) => {
+  // The sums are added up a day at a time, the event loop given back in between (and before
+  // the document is built): a report is some 10 ms of work on a busy centre's week, which in
+  // one piece a live read sent meanwhile would wait for.
+  for (const [day, fields] of queueDays.entries()) {
     for (const [field, v] of fields) {
       // A bucket whose calls were all taken back out (merged into another) holds only zeros.
       if (v.offered === 0 && v.calls === 0) continue;
@@ -53,18 +59,21 @@ export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<
       if (queueFilter && queue !== queueFilter) continue;
       for (const acc of scope(queue).at(day, Number(hour))) acc.addRollup(v);
     }
-  });
+    await nextTurn();
+  }
 
   const booked = breaches.filter((b) => !queueFilter || b.firstQueue === queueFilter);
   const followUps = await input.followUps(booked.map((b) => b.id));
-  for (const b of booked) {
+  for (const [i, b] of booked.entries()) {
+    if (i > 0 && i % BREACHES_PER_TURN === 0) await nextTurn();
     const day = dayIndex(span, b.at);
     if (day < 0) continue;
     for (const acc of scope(b.firstQueue).at(day, localParts(b.at, timeZone).hour)) acc.addFollowUp(followUps.get(b.id));
   }
 
   const agents = new Map<string, { week: AgentAcc; days: AgentAcc[] }>();
-  agentDays.forEach((fields, day) => {
+  for (const [day, fields] of agentDays.entries()) {
+    await nextTurn();
     for (const [field, v] of fields) {
       const [agent = '', queue] = field.split(SUB);
       if (queueFilter ? queue !== queueFilter : queue !== undefined) continue;
@@ -74,7 +83,8 @@ export async function weeklyFromRollups(input: WeeklyFromRollupsInput): Promise<
       a.week.addRollup(v);
       a.days[day]!.addRollup(v);
     }
-  });
+  }
+  await nextTurn();
   const agentWeeks: AgentWeek[] = [...agents.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([agent, a]) => ({ agent, week: a.week.figures(), days: a.days.map((d, i) => ({ ...d.figures(), date: span.dates[i]! })) }));
