@@ -36,12 +36,15 @@ export interface AbandonedIndexEntry {
 const MANY_FIELDS = 64;
 
 /**
- * Whole rollup hashes asked for at once. A busy centre's hash of a day and shard is some
- * 8 kB of reply; with every hash of a week asked for at once (a megabyte) the client reads
- * and parses them all in one go, and nothing else on the event loop (a live read) runs until
- * it is done. A few in flight keep the pipe full and each burst short.
+ * Whole rollup hashes' fields asked for at once, about. A busy centre's hash of a day and
+ * shard is some 120 fields (8 kB of reply); with every hash of a week asked for at once (a
+ * megabyte) the client reads and parses them all in one go, and nothing else on the event
+ * loop (a live read) runs until it is done. So the next hash is asked for as one is taken
+ * in, as many in flight as hold about this many fields (the hashes read so far say how many
+ * a hash holds), at least one and at most MAX_HASHES_IN_FLIGHT.
  */
-const HASHES_IN_FLIGHT = 6;
+const FIELDS_IN_FLIGHT = 1000;
+const MAX_HASHES_IN_FLIGHT = 8;
 
 /** Hash fields summed between two turns given back to the event loop (about a millisecond). */
 const FIELDS_PER_TURN = 400;
@@ -68,9 +71,10 @@ export class RollupReader {
 
   /**
    * Per date: hash field → vector, summed over every durable base. Fields asked for by name
-   * (an agent's own view: a few) are asked of every shard at once; whole hashes (reports) a few
-   * at a time, in order, summed as they come in, giving the event loop back every
-   * FIELDS_PER_TURN fields, so that a year's report never holds up a live read for long.
+   * (an agent's own view: a few) are asked of every shard at once; whole hashes (reports)
+   * about FIELDS_IN_FLIGHT fields' worth at a time, in order, summed as they come in, giving
+   * the event loop back every FIELDS_PER_TURN fields, so that a year's report never holds up
+   * a live read for long.
    */
   private async hashes<M extends string>(suffixes: string[], metrics: ReadonlyArray<readonly [M, RollupKind]>, fields?: string[]): Promise<Array<Map<string, Record<M, number>>>> {
     const bases = this.keys.durableBases;
@@ -85,23 +89,26 @@ export class RollupReader {
         reply.catch(() => undefined);
         return reply;
       };
-      const inFlight = whole ? HASHES_IN_FLIGHT : keys.length;
-      const replies = keys.slice(0, inFlight).map(([, key]) => read(key));
-      let summed = 0;
+      // Whole hashes: a few until the first say how big they are. By name (a few fields
+      // each): every shard at once.
+      let window = whole ? 4 : keys.length;
+      const replies: Array<Promise<Record<string, string>> | undefined> = [];
+      let fieldsRead = 0;
       for (let i = 0; i < keys.length; i++) {
+        while (replies.length < Math.min(keys.length, i + window)) replies.push(read(keys[replies.length]![1]));
         const reply = await replies[i]!;
-        if (i + inFlight < keys.length) replies.push(read(keys[i + inFlight]![1]));
-        replies[i] = undefined as never;
+        replies[i] = undefined;
         const day = sums[keys[i]![0]]!;
         for (const field in reply) {
+          if (++fieldsRead % FIELDS_PER_TURN === 0) await nextTurn();
           // Asking for many fields by name costs more than the whole hash (its fields are
           // those with calls of that day in that shard): taken whole, those asked for kept.
           if (wanted && !wanted.has(field)) continue;
           let acc = day.get(field);
           if (!acc) day.set(field, (acc = new Array<number>(metrics.length).fill(0)));
           addStoredVector(acc, metrics, reply[field]!);
-          if (++summed % FIELDS_PER_TURN === 0) await nextTurn();
         }
+        if (whole) window = Math.max(1, Math.min(MAX_HASHES_IN_FLIGHT, Math.floor((FIELDS_IN_FLIGHT * (i + 1)) / Math.max(1, fieldsRead))));
       }
     }
     return sums.map((day) => {
