@@ -7,7 +7,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
-import { recordDay, recordHour, RECORD_WHERE_HOURS, type Keys } from '@belofte/shared/keys';
+import { recordBucketExpiry, recordDay, recordHour, recordWhereBlock, recordWhereExpiry, type Keys } from '@belofte/shared/keys';
 import { encodeRecord, findableById } from '@belofte/shared/storedRecord';
 import { scripts } from './redis/scripts.ts';
 
@@ -30,7 +30,6 @@ function legacyJson(text: string): string {
 /** Moves up to `max` old records; call again until `done`. */
 export async function moveLegacyRecords(redis: Redis | Cluster, keys: Keys, o: { rulesStamp: string; retentionDays: number; max?: number }): Promise<MoveResult> {
   scripts.define(redis);
-  const keep = o.retentionDays * 86_400;
   const result: MoveResult = { moved: 0, unreadable: 0, done: true };
   for (const base of keys.durableBases) {
     const index = keys.legacyRecordsIndex(base);
@@ -41,6 +40,8 @@ export async function moveLegacyRecords(redis: Redis | Cluster, keys: Keys, o: {
       // One slot: the old records, their index and the buckets share the base's hash tag.
       const texts = await redis.mget(...ids.map((id) => keys.legacyRecord(id)));
       const p = redis.pipeline();
+      /** Per pipeline entry: a move (recordMoved: 1 when moved), or an index entry dropped. */
+      const moves: boolean[] = [];
       texts.forEach((text, i) => {
         const id = ids[i]!;
         let record: CallRecord | null = null;
@@ -54,20 +55,24 @@ export async function moveLegacyRecords(redis: Redis | Cluster, keys: Keys, o: {
           // Expired (only its index entry was left), or unreadable: nothing to move.
           if (text !== null) result.unreadable++;
           p.zrem(index, id);
+          moves.push(false);
           return;
         }
         const hour = recordHour(record.firstJoinedAt);
-        const block = Math.floor(hour / RECORD_WHERE_HOURS);
+        const block = recordWhereBlock(hour);
         const findable = findableById(record);
         scripts.queue(
           p,
           'recordMoved',
           [keys.legacyRecord(id), index, keys.recordBucket(base, hour), keys.recordWhere(base, block), keys.recordDays(base)],
-          [id, text, encodeRecord({ ...record, linkedid: id }, o.rulesStamp), (hour + 1) * 3600 + keep, findable ? hour : '', (block + 1) * RECORD_WHERE_HOURS * 3600 + keep, recordDay(hour)],
+          [id, text, encodeRecord({ ...record, linkedid: id }, o.rulesStamp), recordBucketExpiry(hour, o.retentionDays), findable ? hour : '', recordWhereExpiry(block, o.retentionDays), recordDay(hour)],
         );
-        result.moved++;
+        moves.push(true);
       });
-      for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+      for (const [i, [err, reply]] of ((await p.exec()) ?? []).entries()) {
+        if (err) throw err;
+        if (moves[i] && reply === 1) result.moved++;
+      }
     }
   }
   return result;

@@ -22,6 +22,7 @@ import {
   datesOf,
   QUEUE_ROLLUP,
   ROLLUP_SUFFIX,
+  rollupTtlSeconds,
   rulesStamp,
   specOf,
   suffixDate,
@@ -93,7 +94,7 @@ export async function rebuildRollups(
     if (c.record.firstJoinedAt >= from && c.rules !== stamp) rewrites.push({ bucket: c.bucket, id: c.record.linkedid, was: c.stored, now: encodeRecord(c.record, stamp) });
   }
 
-  const ttl = o.retentionDays * 86_400 + 172_800;
+  const ttl = rollupTtlSeconds(o.retentionDays);
   // One MULTI per day and base: a reader sees the old sums or the new ones, never half. All
   // sent at once (the connection pipelines them), not a round trip each.
   const writes: Array<Promise<unknown>> = [];

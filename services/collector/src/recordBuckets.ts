@@ -12,8 +12,6 @@ export interface BucketChunk {
   buckets: Array<{ bucket: string; records: Record<string, string> }>;
 }
 
-const DAY_MS = 86_400_000;
-
 export async function* recordBuckets(redis: Redis | Cluster, keys: Keys, from: number, to: number, daysPerChunk = 1): AsyncGenerator<BucketChunk> {
   const firstHour = recordHour(from);
   const lastHour = recordHour(to - 1);
@@ -43,5 +41,5 @@ export async function* recordBuckets(redis: Redis | Cluster, keys: Keys, from: n
 
 /** Drops days past the retention period from every shard's days index (their buckets have expired). */
 export async function trimRecordDays(redis: Redis | Cluster, keys: Keys, before: number): Promise<void> {
-  await Promise.all(keys.durableBases.map((base) => redis.zremrangebyscore(keys.recordDays(base), '-inf', `(${Math.floor(before / DAY_MS)}`)));
+  await Promise.all(keys.durableBases.map((base) => redis.zremrangebyscore(keys.recordDays(base), '-inf', `(${recordDay(recordHour(before))}`)));
 }

@@ -28,6 +28,12 @@ export const recordHour = (ms: number): number => Math.floor(ms / 3_600_000);
 export const recordDay = (hour: number): number => Math.floor(hour / 24);
 /** Hours per block of the by-id index: a year's lookups read about a dozen blocks. */
 export const RECORD_WHERE_HOURS = 24 * 32;
+/** The by-id index block of a record hour. */
+export const recordWhereBlock = (hour: number): number => Math.floor(hour / RECORD_WHERE_HOURS);
+/** When a record bucket expires (unix s): its hour's end, RETENTION_DAYS later. */
+export const recordBucketExpiry = (hour: number, retentionDays: number): number => (hour + 1) * 3600 + retentionDays * 86_400;
+/** When a by-id index block expires (unix s): with the last bucket it points into. */
+export const recordWhereExpiry = (block: number, retentionDays: number): number => recordBucketExpiry((block + 1) * RECORD_WHERE_HOURS - 1, retentionDays);
 
 export class Keys {
   readonly base: string;

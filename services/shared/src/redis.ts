@@ -8,6 +8,10 @@ import type { Config } from './config.ts';
 
 export type AnyRedis = Redis | Cluster;
 
+/** A client, or where to get one when it is first needed (a connection made on first use). */
+export type ClientSource = AnyRedis | (() => AnyRedis);
+export const clientOf = (source: ClientSource): (() => AnyRedis) => (typeof source === 'function' ? source : () => source);
+
 export interface ClientOptions {
   /** Fail commands at once while disconnected (the collector buffers itself); default true. */
   failFast?: boolean;

@@ -82,6 +82,9 @@ void [queueRolledUp, agentRolledUp];
 export type QueueVector = Record<QueueRollupMetric, number>;
 export type AgentVector = Record<AgentRollupMetric, number>;
 
+/** How long a rollup key lives after its last write (s): two days beyond the records of its day. */
+export const rollupTtlSeconds = (retentionDays: number): number => retentionDays * 86_400 + 172_800;
+
 /** The keys' suffixes under a durable base (see Keys): one hash / sorted set per local date. */
 export const ROLLUP_SUFFIX = {
   queues: (date: string) => `rq:${date}`,

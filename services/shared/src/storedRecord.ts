@@ -158,10 +158,12 @@ export function decodeRecord(linkedid: string, text: string): StoredRecord | nul
       if (!Array.isArray(v)) throw new BadRecord('a visit that is not a list');
       const uniqueid = v[1] === '' ? linkedid : String(v[1]);
       const joinedAt = time(v[4]) ?? base / 1000;
-      const id = v[2] === 0 ? String(Math.floor(joinedAt / 1000)) : v[2] === 1 ? (joinedAt / 1000).toFixed(6) : Array.isArray(v[2]) ? null : String(v[2]);
+      const queue = nameAt(v[0]);
+      if (queue === null) throw new BadRecord('a visit without its queue');
+      const stamp = v[2] === 0 ? String(Math.floor(joinedAt / 1000)) : v[2] === 1 ? (joinedAt / 1000).toFixed(6) : String(v[2]);
       return {
-        id: id === null ? String((v[2] as unknown[])[0]) : `${uniqueid}/${id}`,
-        queue: nameAt(v[0])!,
+        id: Array.isArray(v[2]) ? String(v[2][0]) : `${uniqueid}/${stamp}`,
+        queue,
         uniqueid,
         joinedAt,
         status: status(v[3]),
@@ -187,6 +189,5 @@ export function decodeRecord(linkedid: string, text: string): StoredRecord | nul
     endedAt: time(endedAt),
     aliases: Array.isArray(aliases) ? aliases.map(String) : [],
   };
-  if (record.visits.some((v) => v.queue === null)) throw new BadRecord('a visit without its queue');
   return { record, rules };
 }

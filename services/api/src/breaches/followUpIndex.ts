@@ -11,6 +11,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Keys } from '@belofte/shared/keys';
+import { clientOf, type AnyRedis, type ClientSource } from '@belofte/shared/redis';
 import type { CallRecords } from '../records/reader.ts';
 import { breachOrder, type BreachEntry, type RollupReader } from '../stats/rollups.ts';
 
@@ -27,20 +28,20 @@ const LOOKUPS_AT_ONCE = 100;
 export class FollowedUpBreaches {
   private complete = false;
   private backfilling: Promise<void> | null = null;
-  private readonly connection: () => Redis | Cluster;
+  private readonly connection: () => AnyRedis;
 
   /** `redis`: a client, or where to get one when it is first needed (ApiContext.bulk). */
   constructor(
-    redis: Redis | Cluster | (() => Redis | Cluster),
+    redis: ClientSource,
     private readonly keys: Keys,
     private readonly rollups: RollupReader,
     private readonly records: CallRecords,
     private readonly log: Logger,
   ) {
-    this.connection = typeof redis === 'function' ? redis : () => redis;
+    this.connection = clientOf(redis);
   }
 
-  private get redis(): Redis | Cluster {
+  private get redis(): AnyRedis {
     return this.connection();
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { CallRecord } from '@belofte/shared/callRecord';
-import { recordHour, RECORD_WHERE_HOURS, type Keys } from '@belofte/shared/keys';
+import { recordHour, recordWhereBlock, RECORD_WHERE_HOURS, type Keys } from '@belofte/shared/keys';
 import { decodeRecord } from '@belofte/shared/storedRecord';
 
 /** A call's later entries can fall in a period its first entry precedes: read this much earlier. */
@@ -136,7 +136,7 @@ export class CallRecords {
   async one(id: string, at?: number): Promise<CallRecord | null> {
     if (at !== undefined) return (await this.many([{ id, at }]))[0] ?? null;
     const base = this.keys.durableBase(id);
-    const newest = Math.floor(recordHour(Date.now() + 86_400_000) / RECORD_WHERE_HOURS);
+    const newest = recordWhereBlock(recordHour(Date.now() + 86_400_000));
     const blocks = Math.ceil(((this.o.retentionDays ?? 400) + 2) * 24 / RECORD_WHERE_HOURS) + 1;
     const p = this.redis.pipeline();
     for (let b = newest; b > newest - blocks; b--) p.hget(this.keys.recordWhere(base, b), id);

@@ -3,8 +3,8 @@
  * (services/shared/src/rollup.ts): a period costs O(days × queues) hash fields, a breach or
  * abandoned list O(its entries) — never O(calls).
  */
-import type { Cluster, Redis } from 'ioredis';
 import type { Keys } from '@belofte/shared/keys';
+import { clientOf, type AnyRedis, type ClientSource } from '@belofte/shared/redis';
 import { localDate } from '@belofte/shared/time';
 import { addStoredVector, AGENT_ROLLUP, datesOf, LIST, namedVector, QUEUE_ROLLUP, ROLLUP_SUFFIX, SUB, type AgentVector, type QueueVector, type RollupKind } from '@belofte/shared/rollup';
 
@@ -52,20 +52,18 @@ const FIELDS_PER_TURN = 400;
 /** Gives the event loop back for a turn (what waits for it, a live read, runs first). */
 export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Connection = Redis | Cluster;
-
 export class RollupReader {
-  private readonly connection: () => Connection;
+  private readonly connection: () => AnyRedis;
 
   /** `redis`: a client, or where to get one when it is first needed (ApiContext.bulk). */
   constructor(
-    redis: Connection | (() => Connection),
+    redis: ClientSource,
     private readonly keys: Keys,
   ) {
-    this.connection = typeof redis === 'function' ? redis : () => redis;
+    this.connection = clientOf(redis);
   }
 
-  private get redis(): Connection {
+  private get redis(): AnyRedis {
     return this.connection();
   }
 

@@ -9,15 +9,13 @@
  * that out and put the new record in, provided the earlier version is still what was read.
  */
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
-import { recordDay, recordHour, RECORD_WHERE_HOURS, type Keys } from '@belofte/shared/keys';
-import { contributionOf, encodeContribution, rollupRulesOfSpec, rulesStamp, specOf, type RollupRules } from '@belofte/shared/rollup';
+import { recordBucketExpiry, recordDay, recordHour, recordWhereBlock, recordWhereExpiry, type Keys } from '@belofte/shared/keys';
+import { contributionOf, encodeContribution, rollupRulesOfSpec, rollupTtlSeconds, rulesStamp, specOf, type RollupRules } from '@belofte/shared/rollup';
 import type { ScriptArgs } from '@belofte/shared/scripts';
 import { decodeRecord, encodeRecord, findableById, mergedMarker } from '@belofte/shared/storedRecord';
 import type { CustomerCall } from '../domain/types.ts';
 import { scripts } from './scripts.ts';
 
-/** Rollups outlive the records of their day by two days. */
-const ROLLUP_EXTRA_S = 172_800;
 const ATTEMPTS = 5;
 
 interface Write {
@@ -60,7 +58,7 @@ export class RecordWrites {
     this.known.set(this.stamp, rules);
   }
 
-  /** Keeps this writer's rules findable by their stamp (in every batch: an emptied Redis gets them back). */
+  /** Keeps this writer's rules findable by their stamp (with every batch of records: an emptied Redis gets them back). */
   register(p: ChainableCommander): void {
     p.hset(this.keys.rollupRules, this.stamp, this.spec);
   }
@@ -112,18 +110,17 @@ export class RecordWrites {
   private queue(p: ChainableCommander, w: Write): void {
     const k = this.keys;
     const bucket = k.recordBucket(w.base, w.hour);
-    const block = Math.floor(w.hour / RECORD_WHERE_HOURS);
+    const block = recordWhereBlock(w.hour);
     const where = k.recordWhere(w.base, block);
-    const keep = this.retentionDays * 86_400;
     const args: ScriptArgs = [
       w.id,
       w.stored,
       w.contribution,
-      (w.hour + 1) * 3600 + keep,
+      recordBucketExpiry(w.hour, this.retentionDays),
       w.base,
-      keep + ROLLUP_EXTRA_S,
+      rollupTtlSeconds(this.retentionDays),
       w.findable ? w.hour : '',
-      (block + 1) * RECORD_WHERE_HOURS * 3600 + keep,
+      recordWhereExpiry(block, this.retentionDays),
       w.earlier?.text ?? '',
       w.earlier?.takeBack ?? '',
       recordDay(w.hour),
@@ -135,12 +132,12 @@ export class RecordWrites {
   /** The second attempt: the earlier version's contribution, counted with its own rules. */
   private async withEarlier(w: Write, bucket: string, text: string): Promise<Write> {
     let takeBack = '';
-    let where = this.keys.recordWhere(w.base, Math.floor(w.hour / RECORD_WHERE_HOURS));
+    let where = this.keys.recordWhere(w.base, recordWhereBlock(w.hour));
     try {
       const earlier = decodeRecord(w.id, text);
       if (earlier) {
         takeBack = encodeContribution(contributionOf(earlier.record, await this.rulesOf(earlier.rules)));
-        where = this.keys.recordWhere(w.base, Math.floor(recordHour(earlier.record.firstJoinedAt) / RECORD_WHERE_HOURS));
+        where = this.keys.recordWhere(w.base, recordWhereBlock(recordHour(earlier.record.firstJoinedAt)));
       }
     } catch {
       // Not a record (written by hand, or damaged): it is replaced, with nothing to take back.

@@ -140,7 +140,8 @@ export class RedisWriter {
     // Records first, one pipeline per shard (their own cluster slots): a finished call leaves
     // the calls in progress only once its record and rollups are in. Both halves are
     // idempotent, so a batch that failed anywhere is simply sent again.
-    await this.records.write(batch.flatMap((changes) => changes.flatMap((c) => (c.kind === 'callFinished' ? [c.call] : []))));
+    const finished = batch.flatMap((changes) => changes.flatMap((c) => (c.kind === 'callFinished' ? [c.call] : [])));
+    if (finished.length > 0) await this.records.write(finished);
     const results = await scripts.exec(
       this.redis,
       (p) => {
@@ -151,7 +152,8 @@ export class RedisWriter {
           for (const c of changes) this.add(p, c);
           tx.exec();
         }
-        this.records.register(p);
+        // The rules the records of this batch were counted with (their own slot, so here).
+        if (finished.length > 0) this.records.register(p);
         p.hset(this.options.keys.health, 'lastEventAt', String(Math.round(this.lastEventAt)), 'lastWriteAt', String(Date.now()), 'clockOffsetMs', String(Math.round(this.clockOffsetMs)));
         p.publish(this.options.keys.changes, JSON.stringify({ at: Math.round(this.lastEventAt) }));
       },
